@@ -1,0 +1,1 @@
+"""Pulumi ComponentResources that make up one NEXUS environment (one stack)."""

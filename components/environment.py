@@ -1,0 +1,197 @@
+"""Environment: one whole NEXUS environment, composed from the stack's validated settings."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components.app_settings import AppSettings, AppSettingsArgs
+from components.database import Database, DatabaseArgs
+from components.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.monitoring import Monitoring, MonitoringArgs
+from components.naming import Naming, default_tags
+from components.network import Network, NetworkArgs
+from components.secrets_store import SecretsStore, SecretsStoreArgs
+from nexus.settings import Settings
+
+
+class Environment(pulumi.ComponentResource):
+    """The composition point: an AWS provider that tags everything, then the secrets store,
+    network, database, load balancer, application settings and monitoring of one stack.
+
+    `outputs` holds the stack outputs (no secret among them).
+    """
+
+    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("nexus:index:Environment", name, None, opts)
+        naming = Naming(settings.stack)
+        protect = settings.protection.protect_stateful_resources
+        retention = settings.monitoring.metrics_retention_days
+
+        # Every AWS resource below uses this provider: its default tags reach every taggable
+        # resource, and Pulumi.<stack>.yaml disables the default provider so none escapes.
+        provider = aws.Provider(
+            "aws",
+            region=settings.region,
+            default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(settings)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        child = pulumi.ResourceOptions(parent=self, providers={"aws": provider})
+        invoke = pulumi.InvokeOptions(provider=provider)
+        account_id = aws.get_caller_identity(opts=invoke).account_id
+        zones = aws.get_availability_zones(state="available", opts=invoke).names
+        if len(zones) < settings.network.availability_zones:
+            raise pulumi.RunError(
+                f"nexus:network.availability_zones = {settings.network.availability_zones}, "
+                f"but {settings.region} offers only {len(zones)} zones to this account"
+            )
+
+        certificate = settings.load_balancer.certificate_arn
+        if certificate and certificate.split(":")[4] != account_id:
+            raise pulumi.RunError(
+                f"nexus:load_balancer.certificate_arn belongs to account {certificate.split(':')[4]}, but this "
+                f"deployment runs in account {account_id}: set your own ACM certificate (README, first deployment)"
+            )
+
+        secrets = SecretsStore(
+            "secrets",
+            SecretsStoreArgs(
+                naming=naming,
+                account_id=account_id,
+                region=settings.region,
+                kms_deletion_window_days=settings.secrets.kms_deletion_window_days,
+                recovery_window_days=settings.secrets.recovery_window_days,
+                protect=protect,
+            ),
+            opts=child,
+        )
+        key_arn = secrets.key.arn
+
+        network = Network(
+            "network",
+            NetworkArgs(
+                naming=naming,
+                region=settings.region,
+                cidr=settings.network.cidr,
+                availability_zones=sorted(zones)[: settings.network.availability_zones],
+                nat_gateways=settings.network.nat_gateways,
+                flow_logs=settings.network.flow_logs,
+                flow_logs_traffic_type=settings.network.flow_logs_traffic_type,
+                log_retention_days=retention,
+                kms_key_arn=key_arn,
+                force_destroy=settings.protection.force_destroy,
+            ),
+            opts=child,
+        )
+
+        database = Database(
+            "database",
+            DatabaseArgs(
+                naming=naming,
+                settings=settings.database,
+                vpc_id=network.vpc_id,
+                data_subnet_ids=network.data_subnet_ids,
+                app_security_group_id=network.app_security_group.id,
+                kms_key_arn=key_arn,
+                zone_id=network.zone.zone_id,
+                zone_name=naming.dns_zone,
+                log_retention_days=retention,
+                protect=protect,
+            ),
+            opts=child,
+        )
+
+        load_balancer = LoadBalancer(
+            "edge",
+            LoadBalancerArgs(
+                naming=naming,
+                settings=settings.load_balancer,
+                region=settings.region,
+                account_id=account_id,
+                vpc_id=network.vpc_id,
+                public_subnet_ids=network.public_subnet_ids,
+                app_security_group_id=network.app_security_group.id,
+                max_requests_per_minute=settings.limits.max_requests_per_minute,
+                log_retention_days=retention,
+                kms_key_arn=key_arn,
+                force_destroy=settings.protection.force_destroy,
+                protect=protect,
+            ),
+            opts=child,
+        )
+
+        app_settings = AppSettings(
+            "app-settings",
+            AppSettingsArgs(
+                naming=naming,
+                values=_published_settings(settings, database, secrets),
+                sensitive=frozenset({"database/credentials_secret_arn", "app/session_signing_key_secret_arn"}),
+                kms_key_arn=key_arn,
+            ),
+            opts=child,
+        )
+
+        monitoring = Monitoring(
+            "monitoring",
+            MonitoringArgs(
+                naming=naming,
+                settings=settings.monitoring,
+                region=settings.region,
+                kms_key_arn=key_arn,
+                alb_arn_suffix=load_balancer.arn_suffix,
+                target_group_arn_suffix=load_balancer.target_group_arn_suffix,
+                db_identifier=database.identifier,
+                db_allocated_storage_gb=settings.database.allocated_storage_gb,
+                db_max_connections=settings.database.max_connections,
+            ),
+            opts=child,
+        )
+
+        self.outputs: dict[str, pulumi.Input[object]] = {
+            "environment": settings.environment,
+            "region": settings.region,
+            "vpc_id": network.vpc_id,
+            "url": load_balancer.url,
+            "load_balancer_dns_name": load_balancer.dns_name,
+            "database_address": database.address,
+            "database_dns_name": database.endpoint_name,
+            "database_port": database.port,
+            "database_credentials_secret_arn": database.master_secret_arn,
+            "kms_key_arn": key_arn,
+            "kms_key_alias": secrets.alias_name,
+            "settings_path": app_settings.path,
+            "alarm_topic_arn": monitoring.topic_arn,
+            "dashboard_name": monitoring.dashboard.dashboard_name,
+        }
+        self.register_outputs(self.outputs)
+
+
+def _published_settings(settings: Settings, database: Database, secrets: SecretsStore) -> dict[str, pulumi.Input[str]]:
+    """What the platform's services read at run time, straight from the stack file."""
+
+    def flag(value: bool) -> str:
+        return "true" if value else "false"
+
+    return {
+        "application/name": settings.application.name,
+        "application/version": settings.application.version,
+        "application/environment": settings.environment,
+        "monitoring/log_level": settings.monitoring.log_level,
+        "security/auth_timeout_seconds": str(settings.security.auth_timeout_seconds),
+        "security/max_login_attempts": str(settings.security.max_login_attempts),
+        "performance/cache_ttl_seconds": str(settings.performance.cache_ttl_seconds),
+        "performance/max_workers": str(settings.performance.max_workers),
+        "features/automation": flag(settings.features.automation),
+        "features/monitoring": flag(settings.features.monitoring),
+        "features/security": flag(settings.features.security),
+        # Enforced by the application: WAF on an ALB inspects only the first 8 KB of a body.
+        "limits/max_file_size_mb": str(settings.limits.max_file_size_mb),
+        "limits/max_requests_per_minute": str(settings.limits.max_requests_per_minute),
+        "database/host": database.endpoint_name,
+        "database/port": str(settings.database.port),
+        "database/name": settings.database.database_name,
+        "database/ssl": flag(settings.database.ssl),
+        "database/max_connections": str(settings.database.max_connections),
+        "database/credentials_secret_arn": database.master_secret_arn,
+        "app/session_signing_key_secret_arn": secrets.app_secret.arn,
+    }

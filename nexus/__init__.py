@@ -1,0 +1,1 @@
+"""Tooling of the NEXUS infrastructure: settings, offline plan, diff, checks and reports."""

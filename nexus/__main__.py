@@ -1,0 +1,134 @@
+"""`python -m nexus`: the offline tools of the NEXUS infrastructure.
+
+    plan     run stack programs offline under Pulumi's mocks; print a tree or write JSON
+    diff     compare two plan JSON files (base and head of a pull request)
+    check    run the policy rules over a stack's offline plan
+    compare  compare two stacks for promotion readiness (default: staging vs production)
+    diagram  write a Mermaid diagram of a stack
+
+Invalid settings exit with code 2 and a message naming the stack file and key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from nexus.settings import SettingsError
+from nexus.stack_config import stack_names
+
+EXIT_INVALID = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nexus", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    plan = sub.add_parser("plan", help="offline plan of one stack or all")
+    target = plan.add_mutually_exclusive_group(required=True)
+    target.add_argument("--stack", help="stack name, e.g. staging or development-alice")
+    target.add_argument("--all", action="store_true", help="every Pulumi.<stack>.yaml, in one process")
+    plan.add_argument("--config-from", metavar="STACK",
+                      help="read Pulumi.STACK.yaml (as `pulumi stack init --copy-config-from STACK` would)")  # fmt: skip
+    plan.add_argument("--json", metavar="PATH", type=Path,
+                      help="write the plan as JSON (with --all: a directory, one file per stack)")  # fmt: skip
+    plan.add_argument("--quiet", action="store_true", help="print only the summary line")
+
+    diff = sub.add_parser("diff", help="what changes between two plan JSON files")
+    diff.add_argument("base", type=Path)
+    diff.add_argument("head", type=Path)
+    diff.add_argument("--markdown", action="store_true", help="a pull-request comment")
+
+    check = sub.add_parser("check", help="policy rules over the offline plan")
+    check_target = check.add_mutually_exclusive_group(required=True)
+    check_target.add_argument("--stack")
+    check_target.add_argument("--all", action="store_true")
+    check.add_argument("--plan", type=Path, help="check this plan JSON instead of planning")
+
+    compare = sub.add_parser("compare", help="promotion readiness of STACK_A against STACK_B")
+    compare.add_argument("stack_a", nargs="?", default="staging")
+    compare.add_argument("stack_b", nargs="?", default="production")
+
+    diagram = sub.add_parser("diagram", help="Mermaid diagram of a stack")
+    diagram.add_argument("--stack", required=True)
+    diagram.add_argument("--output", type=Path, help="write here instead of standard output")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "plan":
+            return _plan(args)
+        if args.command == "diff":
+            from nexus.diff import diff_plans, render_markdown, render_text
+
+            changes = diff_plans(_read_json(args.base), _read_json(args.head))
+            print(render_markdown(changes) if args.markdown else render_text(changes))
+            return 0
+        if args.command == "check":
+            from nexus.check import run_check
+
+            return run_check(stacks=stack_names() if args.all else [args.stack], plan_file=args.plan)
+        if args.command == "compare":
+            from nexus.compare import run_compare
+
+            return run_compare(args.stack_a, args.stack_b)
+        if args.command == "diagram":
+            from nexus.diagram import diagram_for_stack
+
+            text = diagram_for_stack(args.stack)
+            if args.output:
+                args.output.write_text(text)
+            else:
+                print(text, end="")
+            return 0
+    except (SettingsError, _invalid_errors()) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    return 1
+
+
+def _invalid_errors() -> type[Exception]:
+    from nexus.plan import SettingsErrors
+
+    return SettingsErrors
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from nexus.plan import load_all, overlapping_cidrs
+
+    stacks = stack_names() if args.all else [args.stack]
+    loaded = load_all(stacks, config_from=args.config_from)
+    if args.all and (overlaps := overlapping_cidrs(loaded)):
+        print("\n".join(overlaps), file=sys.stderr)
+        return EXIT_INVALID
+
+    # Only now pay for the Pulumi SDKs: bad settings were refused in well under a second.
+    from nexus.offline import ProgramError, run_program
+    from nexus.plan import render_tree
+
+    for config, settings in loaded:
+        try:
+            plan = run_program(config, settings)
+        except ProgramError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_INVALID
+        tree = render_tree(plan)
+        print(tree.splitlines()[-1] if args.quiet else tree)
+        if args.json:
+            path = args.json / f"{plan.stack}.json" if args.all else args.json
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise SettingsError(str(path), [f"cannot read plan JSON: {exc}"]) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

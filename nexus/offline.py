@@ -1,0 +1,285 @@
+"""The offline plan: run the real `__main__.py` under the Pulumi SDK's own mock runtime.
+
+Config comes from the stack files exactly as the CLI would pass it; the mocks answer the way
+AWS would for the stack's region; a recording monitor keeps every registered resource with
+its inputs and resource options (which `Mocks.new_resource` never sees). Several stacks run
+in one process: the SDK is reset between them, and the program is re-executed each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import runpy
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import get_root_resource, reset_options
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+from nexus.settings import PROJECT, Settings
+from nexus.stack_config import ROOT, StackConfig
+
+MOCK_ACCOUNT = "123456789012"
+SECRET = "[secret]"
+# Mock values of generated secrets carry this marker, so tests can prove no secret value
+# ever reaches an input or output in plain text.
+MOCK_SECRET_MARKER = "MOCKSECRET"
+
+# Outputs that the engine marks secret for these types (provider schema `secret: true`);
+# plain mocks do not, so the recording monitor does it.
+SECRET_OUTPUTS = {
+    "random:index/randomPassword:RandomPassword": {"result", "bcryptHash"},
+}
+
+
+@dataclass
+class Resource:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    provider: str | None  # URN of the explicit provider, if any
+    inputs: dict[str, Any]  # secrets kept wrapped (rpc.is_rpc_secret)
+    options: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def input(self, key: str, default: Any = None) -> Any:
+        """An input with secrets unwrapped (for assertions on shape, never for printing)."""
+        return _unwrap(self.inputs.get(key, default))
+
+
+@dataclass
+class Plan:
+    stack: str
+    settings: Settings
+    resources: list[Resource]
+    outputs: dict[str, Any]  # stack outputs; secret ones shown as SECRET
+
+    def of_type(self, type_token: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: str | None = None) -> Resource:
+        found = [r for r in self.of_type(type_token) if name is None or r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"expected one {type_token} {name or ''} in {self.stack}, found {len(found)}")
+        return found[0]
+
+    def by_urn(self) -> dict[str, Resource]:
+        return {r.urn: r for r in self.resources}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "environment": self.settings.environment,
+            "region": self.settings.region,
+            "settings": self.settings.model_dump(mode="json"),
+            "outputs": self.outputs,
+            "resources": [
+                {
+                    "urn": r.urn,
+                    "type": r.type,
+                    "name": r.name,
+                    "parent": r.parent,
+                    "provider": r.provider,
+                    "custom": r.custom,
+                    "inputs": masked(r.inputs),
+                    "options": r.options,
+                }
+                for r in self.resources
+            ],
+        }
+
+
+class AwsMocks(Mocks):
+    """Answers resource registrations and invokes the way AWS would in `region`."""
+
+    def __init__(self, region: str, account_id: str = MOCK_ACCOUNT) -> None:
+        self.region = region
+        self.account_id = account_id
+
+    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            arn = f"arn:aws:iam::{self.account_id}:user/offline-plan"
+            return {"accountId": self.account_id, "arn": arn, "userId": "AIDAOFFLINEPLAN", "id": self.account_id}
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            letters = "abcdef"
+            return {
+                "names": [f"{self.region}{c}" for c in letters],
+                "zoneIds": [f"{self.region[:3]}{self.region[-1]}-az{i + 1}" for i in range(len(letters))],
+                "id": self.region,
+            }
+        raise LookupError(f"the offline plan has no answer for invoke {args.token}; add one in AwsMocks.call")
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = {k: _unwrap(v) for k, v in args.inputs.items()}
+        name, region, account = args.name, self.region, self.account_id
+        digest = hashlib.sha256(f"{args.typ}/{name}".encode()).hexdigest()[:8]
+        rid = f"{name}-{digest}"
+        service = args.typ.split(":")[1].split("/")[0]
+        state: dict[str, Any] = {**inputs, "arn": f"arn:aws:{service}:{region}:{account}:{name}/{rid}"}
+        typ = args.typ
+        if typ == "aws:s3/bucket:Bucket":
+            bucket = inputs.get("bucket") or rid
+            state.update(bucket=bucket, arn=f"arn:aws:s3:::{bucket}", id=bucket)
+            rid = bucket
+        elif typ == "aws:kms/key:Key":
+            state.update(keyId=rid, arn=f"arn:aws:kms:{region}:{account}:key/{rid}")
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            state["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{inputs.get('name', rid)}"
+        elif typ == "aws:iam/role:Role":
+            state.update(arn=f"arn:aws:iam::{account}:role/{inputs.get('name', rid)}", name=inputs.get("name", rid))
+        elif typ == "aws:route53/zone:Zone":
+            state["zoneId"] = f"Z{digest.upper()}"
+        elif typ == "aws:rds/instance:Instance":
+            ident = inputs.get("identifier", rid)
+            state.update(
+                address=f"{ident}.{digest}.{region}.rds.amazonaws.com",
+                endpoint=f"{ident}.{digest}.{region}.rds.amazonaws.com:{inputs.get('port', 5432)}",
+                masterUserSecrets=[
+                    {
+                        "secretArn": f"arn:aws:secretsmanager:{region}:{account}:secret:rds!db-{digest}",
+                        "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+                        "secretStatus": "active",
+                    }
+                ],
+            )
+        elif typ == "aws:lb/loadBalancer:LoadBalancer":
+            lb_name = inputs.get("name", rid)
+            state.update(
+                arn=f"arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{lb_name}/{digest}",
+                arnSuffix=f"app/{lb_name}/{digest}",
+                dnsName=f"{lb_name}-{digest}.{region}.elb.amazonaws.com",
+                zoneId="Z35SXDOTRQ7X7K",
+            )
+        elif typ == "aws:lb/targetGroup:TargetGroup":
+            tg_name = inputs.get("name", rid)
+            state.update(
+                arn=f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{tg_name}/{digest}",
+                arnSuffix=f"targetgroup/{tg_name}/{digest}",
+            )
+        elif typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = f"{MOCK_SECRET_MARKER}-{digest}".ljust(int(inputs.get("length", 16)), "x")
+        elif typ == "random:index/randomId:RandomId":
+            state.update(hex=digest, b64Url=digest, dec=str(int(digest, 16)))
+        return rid, state
+
+
+class RecordingMonitor(MockMonitor):
+    """The SDK's mock monitor, keeping what the engine would see: parent, provider, options,
+    and secrecy of outputs (which plain mocks drop)."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[Resource] = []
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        inputs = _whole_numbers(rpc.deserialize_properties(request.object) or {})
+        args = MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        rid, state = self.mocks.new_resource(args)
+        secret_keys = set(request.additionalSecretOutputs) | SECRET_OUTPUTS.get(request.type, set())
+        state = {k: rpc.wrap_rpc_secret(v) if k in secret_keys else v for k, v in state.items()}
+        obj = _sync_await(rpc.serialize_properties(state, {}))
+
+        property_deps = set().union(*(set(d.urns) for d in request.propertyDependencies.values()))
+        recorded = Resource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent or None,
+            custom=bool(request.custom),
+            provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
+            inputs=inputs,
+            options={
+                "protect": request.protect if request.HasField("protect") else False,
+                "retain_on_delete": request.retainOnDelete if request.HasField("retainOnDelete") else False,
+                "delete_before_replace": request.deleteBeforeReplace,
+                "ignore_changes": list(request.ignoreChanges),
+                "depends_on": sorted(set(request.dependencies) - property_deps),
+                "additional_secret_outputs": list(request.additionalSecretOutputs),
+            },
+            outputs=state,
+        )
+        with self._lock:
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, rid or "", state)
+            self.recorded.append(recorded)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+
+
+class ProgramError(Exception):
+    """The program refused to run (pulumi.RunError): a message for a person, no traceback."""
+
+
+def run_program(config: StackConfig, settings: Settings, *, account_id: str = MOCK_ACCOUNT) -> Plan:
+    """Run `__main__.py` for one stack under mocks and return what it declared."""
+    mocks = AwsMocks(settings.region, account_id)
+    monitor = RecordingMonitor(mocks)
+    reset_options(project=PROJECT, stack=config.stack)
+    set_all_config(config.as_cli_strings(), sorted(config.secret_keys))
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=config.stack, preview=False, monitor=monitor)
+
+    @pulumi.runtime.test
+    def program() -> None:
+        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+
+    try:
+        program()
+    except pulumi.RunError as exc:
+        raise ProgramError(str(exc)) from None
+    root = get_root_resource()
+    outputs: dict[str, Any] = {}
+    for key, value in sorted((root.outputs if root else {}).items()):
+        out = pulumi.Output.from_input(value)
+        outputs[key] = SECRET if _sync_await(out.is_secret()) else _sync_await(out.future())
+    # Registration order depends on thread timing; URN order is stable, so plans diff cleanly.
+    return Plan(config.stack, settings, sorted(monitor.recorded, key=lambda r: r.urn), outputs)
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Numbers travel as floats on the wire; show 7 rather than 7.0, as the stack file does."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
+def _unwrap(value: Any) -> Any:
+    if rpc.is_rpc_secret(value):
+        return _unwrap(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def masked(value: Any) -> Any:
+    if rpc.is_rpc_secret(value):
+        return SECRET
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    return value

@@ -1,0 +1,100 @@
+"""Read a stack's configuration from disk exactly as the Pulumi CLI hands it to the program.
+
+The Python SDK never reads `Pulumi.yaml` or the stack files: the CLI does, then passes every
+value as a string. Offline we do the same: project-level `config:` of `Pulumi.yaml` first
+(object values under `value:`, declarations with `default:`), overlaid key by key by
+`Pulumi.<stack>.yaml`, keys without a namespace taking the project's name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nexus.settings import PROJECT, Settings, SettingsError, parse_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# `secure:` values cannot be decrypted without the stack's secrets provider; offline they
+# are replaced by this marker and still flagged secret, as the CLI would flag them.
+SECRET_PLACEHOLDER = "[secret config value]"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    stack: str
+    stack_file: Path
+    values: dict[str, Any]  # full keys ("nexus:database", "aws:region") to decoded values
+    secret_keys: frozenset[str]
+
+    def as_cli_strings(self) -> dict[str, str]:
+        """Values the way the CLI passes them: objects and lists as JSON, booleans lowercase."""
+        return {key: _to_cli_string(value) for key, value in self.values.items()}
+
+    def settings(self) -> Settings:
+        ns = f"{PROJECT}:"
+        raw = {k[len(ns) :]: v for k, v in self.values.items() if k.startswith(ns)}
+        region = self.values.get("aws:region")
+        return parse_settings(raw, stack=self.stack, region=region, source=self.stack_file.name)
+
+
+def stack_names(root: Path = ROOT) -> list[str]:
+    """Stacks that have a stack file in the repository, in a stable order."""
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+
+
+def load_stack_config(stack: str, *, config_from: str | None = None, root: Path = ROOT) -> StackConfig:
+    """Config of `stack`; `config_from` reads another stack's file, as `--copy-config-from` would."""
+    project_file = root / "Pulumi.yaml"
+    stack_file = root / f"Pulumi.{config_from or stack}.yaml"
+    project = _read_yaml(project_file)
+    if project.get("name") != PROJECT:
+        raise SettingsError(project_file.name, [f"project name must be {PROJECT!r}, found {project.get('name')!r}"])
+    if not stack_file.is_file():
+        known = ", ".join(stack_names(root)) or "none"
+        raise SettingsError(
+            stack_file.name,
+            [f"no stack file for stack {stack!r} (stack files here: {known}); use --config-from to reuse one"],
+        )
+
+    values: dict[str, Any] = {}
+    for key, decl in (project.get("config") or {}).items():
+        full = key if ":" in key else f"{PROJECT}:{key}"
+        if isinstance(decl, dict) and "value" in decl:
+            values[full] = decl["value"]
+        elif isinstance(decl, dict) and "default" in decl:
+            values[full] = decl["default"]
+        elif not isinstance(decl, dict):
+            values[full] = decl
+
+    secret_keys: set[str] = set()
+    for key, value in (_read_yaml(stack_file).get("config") or {}).items():
+        full = key if ":" in key else f"{PROJECT}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            values[full] = SECRET_PLACEHOLDER
+            secret_keys.add(full)
+        else:
+            values[full] = value
+    return StackConfig(stack, stack_file, values, frozenset(secret_keys))
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise SettingsError(path.name, [f"not valid YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise SettingsError(path.name, ["must be a YAML mapping"])
+    return data
+
+
+def _to_cli_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
