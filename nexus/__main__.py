@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from nexus.settings import SettingsError
-from nexus.stack_config import stack_names
+from nexus.stack_config import ROOT, stack_names
 
 EXIT_INVALID = 2
 
@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--json", metavar="PATH", type=Path,
                       help="write the plan as JSON (with --all: a directory, one file per stack)")  # fmt: skip
     plan.add_argument("--quiet", action="store_true", help="print only the summary line")
+    plan.add_argument("--project-dir", type=Path, default=None,
+                      help="read Pulumi.yaml and stack files from here (default: the repository)")  # fmt: skip
 
     diff = sub.add_parser("diff", help="what changes between two plan JSON files")
     diff.add_argument("base", type=Path)
@@ -98,8 +100,9 @@ def _invalid_errors() -> type[Exception]:
 def _plan(args: argparse.Namespace) -> int:
     from nexus.plan import load_all, overlapping_cidrs
 
-    stacks = stack_names() if args.all else [args.stack]
-    loaded = load_all(stacks, config_from=args.config_from)
+    root = args.project_dir or ROOT
+    stacks = stack_names(root) if args.all else [args.stack]
+    loaded = load_all(stacks, config_from=args.config_from, root=root)
     if args.all and (overlaps := overlapping_cidrs(loaded)):
         print("\n".join(overlaps), file=sys.stderr)
         return EXIT_INVALID

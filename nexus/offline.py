@@ -42,6 +42,7 @@ SECRET_OUTPUTS = {
 @dataclass
 class Resource:
     urn: str
+    id: str  # the (mock) physical ID other resources refer to
     type: str
     name: str
     parent: str | None
@@ -75,6 +76,9 @@ class Plan:
     def by_urn(self) -> dict[str, Resource]:
         return {r.urn: r for r in self.resources}
 
+    def by_id(self) -> dict[str, Resource]:
+        return {r.id: r for r in self.resources if r.custom}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "stack": self.stack,
@@ -85,6 +89,7 @@ class Plan:
             "resources": [
                 {
                     "urn": r.urn,
+                    "id": r.id,
                     "type": r.type,
                     "name": r.name,
                     "parent": r.parent,
@@ -203,6 +208,7 @@ class RecordingMonitor(MockMonitor):
         property_deps = set().union(*(set(d.urns) for d in request.propertyDependencies.values()))
         recorded = Resource(
             urn=urn,
+            id=rid or "",
             type=request.type,
             name=request.name,
             parent=request.parent or None,

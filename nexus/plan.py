@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nexus.settings import Settings, SettingsError
-from nexus.stack_config import StackConfig, load_stack_config
+from nexus.stack_config import ROOT, StackConfig, load_stack_config
 
 if TYPE_CHECKING:
     from nexus.offline import Plan
@@ -29,12 +30,14 @@ SUMMARY_KEYS: dict[str, tuple[str, ...]] = {
 DEFAULT_KEYS = ("name", "bucket", "identifier", "dashboardName")
 
 
-def load_all(stacks: list[str], config_from: str | None = None) -> list[tuple[StackConfig, Settings]]:
+def load_all(
+    stacks: list[str], config_from: str | None = None, root: Path = ROOT
+) -> list[tuple[StackConfig, Settings]]:
     """Load and validate every stack before running any; all problems are reported together."""
     loaded, problems = [], []
     for stack in stacks:
         try:
-            config = load_stack_config(stack, config_from=config_from)
+            config = load_stack_config(stack, config_from=config_from, root=root)
             loaded.append((config, config.settings()))
         except SettingsError as exc:
             problems.append(exc)

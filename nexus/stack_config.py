@@ -9,7 +9,7 @@ value as a string. Offline we do the same: project-level `config:` of `Pulumi.ya
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,10 @@ class StackConfig:
     def as_cli_strings(self) -> dict[str, str]:
         """Values the way the CLI passes them: objects and lists as JSON, booleans lowercase."""
         return {key: _to_cli_string(value) for key, value in self.values.items()}
+
+    def with_values(self, overrides: dict[str, Any], stack: str | None = None) -> StackConfig:
+        """The same config with some keys replaced, as `pulumi config set` would (tests, what-ifs)."""
+        return replace(self, stack=stack or self.stack, values={**self.values, **overrides})
 
     def settings(self) -> Settings:
         ns = f"{PROJECT}:"

@@ -1,0 +1,175 @@
+"""Network and edge (issue 3): isolation, NAT, flow logs, TLS, access logs and the WAF."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any
+
+import pytest
+
+from components.load_balancer import ELB_LOG_ACCOUNTS, LOG_DELIVERY_SERVICE
+from components.network import subnet_plan
+from nexus.offline import Plan
+from nexus.settings import TLS12_PLUS_POLICIES
+
+
+def subnets(plan: Plan, tier: str) -> list[Any]:
+    return [r for r in plan.of_type("aws:ec2/subnet:Subnet") if r.input("tags")["Tier"] == tier]
+
+
+def test_subnets_are_in_distinct_zones_inside_the_vpc(plan: Plan) -> None:
+    vpc = ipaddress.IPv4Network(plan.one("aws:ec2/vpc:Vpc").input("cidrBlock"))
+    assert str(vpc) == plan.settings.network.cidr
+    cidrs = [ipaddress.IPv4Network(r.input("cidrBlock")) for r in plan.of_type("aws:ec2/subnet:Subnet")]
+    assert all(c.subnet_of(vpc) for c in cidrs)
+    assert all(not a.overlaps(b) for i, a in enumerate(cidrs) for b in cidrs[i + 1 :])
+    for tier in ("public", "private", "data"):
+        zones = [r.input("availabilityZone") for r in subnets(plan, tier)]
+        assert len(zones) == len(set(zones)) == plan.settings.network.availability_zones
+    assert all(r.input("mapPublicIpOnLaunch") is False for r in plan.of_type("aws:ec2/subnet:Subnet"))
+
+
+def test_subnet_plan_is_deterministic_and_stable_when_zones_are_added() -> None:
+    two, three = subnet_plan("10.0.0.0/16", 2), subnet_plan("10.0.0.0/16", 3)
+    assert all(three[t][:2] == two[t] for t in two)
+    assert subnet_plan("10.0.0.0/23", 4)["data"][-1] == "10.0.1.96/27"  # block 11 of 16 (data tier, 4th zone)
+
+
+def route_targets(plan: Plan, subnet: Any) -> list[dict[str, Any]]:
+    by_id = plan.by_id()
+    assoc = [a for a in plan.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
+             if a.input("subnetId") == subnet.id]  # fmt: skip
+    assert len(assoc) == 1
+    table = by_id[assoc[0].input("routeTableId")]
+    return [r.inputs for r in plan.of_type("aws:ec2/route:Route") if r.input("routeTableId") == table.id]
+
+
+def test_data_subnets_have_no_route_to_the_internet(plan: Plan) -> None:
+    for subnet in subnets(plan, "data"):
+        assert route_targets(plan, subnet) == []
+    # ... while public subnets reach the internet gateway (the test can fail).
+    assert all(any("gatewayId" in r for r in route_targets(plan, s)) for s in subnets(plan, "public"))
+
+
+def test_nat_gateways_follow_the_setting(plan: Plan) -> None:
+    expected = {"none": 0, "single": 1, "one_per_az": plan.settings.network.availability_zones}
+    nats = plan.of_type("aws:ec2/natGateway:NatGateway")
+    assert len(nats) == expected[plan.settings.network.nat_gateways]
+    assert len(plan.of_type("aws:ec2/eip:Eip")) == len(nats)
+    public_ids = {s.id for s in subnets(plan, "public")}
+    assert all(n.input("subnetId") in public_ids for n in nats)
+    for subnet in subnets(plan, "private"):
+        nat_routes = [r for r in route_targets(plan, subnet) if "natGatewayId" in r]
+        assert len(nat_routes) == (1 if nats else 0)
+
+
+def test_production_has_a_nat_per_zone_in_three_zones(plans: dict[str, Plan]) -> None:
+    assert len(plans["production"].of_type("aws:ec2/natGateway:NatGateway")) == 3
+
+
+def test_flow_logs_are_on_with_retention_and_key(plan: Plan) -> None:
+    flow = plan.one("aws:ec2/flowLog:FlowLog")
+    assert flow.input("vpcId") == plan.one("aws:ec2/vpc:Vpc").id
+    group = next(g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if g.outputs["arn"] == flow.input("logDestination"))
+    assert group.input("retentionInDays") == plan.settings.monitoring.metrics_retention_days
+    assert group.input("kmsKeyId") == plan.one("aws:kms/key:Key").outputs["arn"]
+
+
+def test_default_security_group_has_no_rules(plan: Plan) -> None:
+    default = plan.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    assert default.input("ingress") == [] and default.input("egress") == []
+
+
+def test_only_the_load_balancer_admits_the_internet_and_only_on_80_and_443(plan: Plan) -> None:
+    alb_sg = plan.one("aws:ec2/securityGroup:SecurityGroup", "alb-sg")
+    open_rules = [r for r in plan.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                  if r.input("cidrIpv4") == "0.0.0.0/0"]  # fmt: skip
+    assert open_rules
+    for rule in open_rules:
+        assert rule.input("securityGroupId") == alb_sg.id
+        assert rule.input("fromPort") == rule.input("toPort") in (80, 443)
+    assert {r.input("fromPort") for r in open_rules} == ({80, 443} if plan.settings.load_balancer.https else {80})
+
+
+def listeners(plan: Plan) -> dict[int, Any]:
+    return {r.input("port"): r for r in plan.of_type("aws:lb/listener:Listener")}
+
+
+@pytest.mark.parametrize("stack", ["production", "staging"])
+def test_https_with_tls12_policy_and_redirect(plans: dict[str, Plan], stack: str) -> None:
+    by_port = listeners(plans[stack])
+    https = by_port[443]
+    assert https.input("protocol") == "HTTPS" and https.input("sslPolicy") in TLS12_PLUS_POLICIES
+    assert https.input("certificateArn") == plans[stack].settings.load_balancer.certificate_arn
+    action = by_port[80].input("defaultActions")[0]
+    assert action["type"] == "redirect"
+    assert action["redirect"] == {"port": "443", "protocol": "HTTPS", "statusCode": "HTTP_301"}
+
+
+def test_development_serves_plain_http_only_because_its_file_allows_it(plans: dict[str, Plan]) -> None:
+    dev = plans["development"]
+    assert dev.settings.load_balancer.allow_plain_http and not dev.settings.load_balancer.https
+    assert set(listeners(dev)) == {80}
+
+
+def test_load_balancer_basics(plan: Plan) -> None:
+    alb = plan.one("aws:lb/loadBalancer:LoadBalancer")
+    public_ids = {s.id for s in subnets(plan, "public")}
+    assert set(alb.input("subnets")) == public_ids and len(public_ids) >= 2
+    assert alb.input("internal") is False and alb.input("dropInvalidHeaderFields") is True
+    assert alb.input("enableDeletionProtection") is plan.settings.load_balancer.deletion_protection
+    logs = alb.input("accessLogs")
+    assert logs["enabled"] is True and logs["bucket"] == plan.one("aws:s3/bucket:Bucket").input("bucket")
+    policy_urn = plan.one("aws:s3/bucketPolicy:BucketPolicy").urn
+    assert policy_urn in alb.options["depends_on"]
+
+
+def bucket_policy(plan: Plan) -> dict[str, Any]:
+    return json.loads(plan.one("aws:s3/bucketPolicy:BucketPolicy").input("policy"))
+
+
+@pytest.mark.parametrize(
+    ("region", "principal"),
+    [("us-east-1", {"AWS": "arn:aws:iam::127311923021:root"}),  # opened before August 2022
+     ("eu-west-1", {"AWS": "arn:aws:iam::156460612806:root"}),
+     ("eu-central-2", {"Service": LOG_DELIVERY_SERVICE}),       # opened after: service principal
+     ("ap-southeast-4", {"Service": LOG_DELIVERY_SERVICE})],
+)  # fmt: skip
+def test_access_log_bucket_policy_names_the_regions_log_writer(planner: Any, region: str, principal: dict[str, str]) -> None:
+    plan = planner("development", overrides={"aws:region": region})
+    statements = bucket_policy(plan)["Statement"]
+    write = next(s for s in statements if s["Action"] == "s3:PutObject")
+    assert write["Principal"] == principal
+    assert write["Resource"].endswith("/alb/AWSLogs/123456789012/*")
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements)
+    assert region in ELB_LOG_ACCOUNTS or "Service" in principal
+
+
+def test_access_log_bucket_is_private_encrypted_and_expires(plan: Plan) -> None:
+    block = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    assert all(block.input(k) is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    assert sse.input("rules")[0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+    rule = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").input("rules")[0]
+    assert rule["expiration"]["days"] == plan.settings.monitoring.metrics_retention_days
+    assert plan.one("aws:s3/bucket:Bucket").input("forceDestroy") is plan.settings.protection.force_destroy
+
+
+def test_waf_is_associated_with_a_60_second_rate_rule_of_1000(plan: Plan) -> None:
+    acl = plan.one("aws:wafv2/webAcl:WebAcl")
+    assoc = plan.one("aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert assoc.input("webAclArn") == acl.outputs["arn"]
+    assert assoc.input("resourceArn") == plan.one("aws:lb/loadBalancer:LoadBalancer").outputs["arn"]
+    rate = next(r for r in acl.input("rules") if "rateBasedStatement" in r["statement"])["statement"]["rateBasedStatement"]
+    assert (rate["limit"], rate["evaluationWindowSec"], rate["aggregateKeyType"]) == (1000, 60, "IP")
+    groups = {r["statement"]["managedRuleGroupStatement"]["name"] for r in acl.input("rules") if "managedRuleGroupStatement" in r["statement"]}
+    assert groups == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+    logging = plan.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+    assert logging.input("logDestinationConfigs")[0].split(":log-group:")[1].startswith("aws-waf-logs-")
+
+
+def test_private_zone_per_environment(plan: Plan) -> None:
+    zone = plan.one("aws:route53/zone:Zone")
+    assert zone.input("name") == f"{plan.stack}.nexus.internal"
+    assert zone.input("vpcs")[0]["vpcId"] == plan.one("aws:ec2/vpc:Vpc").id
