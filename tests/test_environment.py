@@ -5,21 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pulumi_aws
+
 
 from components.naming import Naming
+from nexus.check import is_taggable
 from nexus.offline import MOCK_SECRET_MARKER, SECRET, Plan
 
 REQUIRED_TAGS = {"Environment", "Stack", "Project", "ManagedBy"}
 PHYSICAL_NAME_KEYS = ("name", "bucket", "identifier", "dashboardName")
-
-
-def is_taggable(type_token: str) -> bool:
-    """A resource type is taggable when the provider's class has `tags_all`."""
-    package, module_path, cls = type_token.split(":")
-    if package != "aws" or module_path.startswith("index"):
-        return False
-    return hasattr(getattr(getattr(pulumi_aws, module_path.split("/")[0]), cls), "tags_all")
 
 
 def aws_provider(plan: Plan) -> Any:

@@ -1,0 +1,104 @@
+"""`nexus compare A B`: is stack A (staging) a faithful rehearsal of stack B (production)?
+
+Differences by design (sizes, retention, protection, availability, network range) are listed
+apart from differences that make A not production-like: another engine major version, or a
+piece of B's topology missing in A (WAF, HTTPS listener, alarms, flow logs, ...). The latter
+exit non-zero, so the promotion workflow can gate on it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+# Settings that may differ between a rehearsal and production by design.
+BY_DESIGN_PREFIXES = (
+    "environment", "region", "network.cidr", "network.availability_zones", "network.nat_gateways",
+    "database.instance_class", "database.allocated_storage_gb", "database.max_allocated_storage_gb",
+    "database.max_connections", "database.multi_az", "database.backup_retention_days",
+    "database.deletion_protection", "database.skip_final_snapshot", "database.performance_insights",
+    "database.monitoring_interval_seconds", "database.apply_immediately", "database.engine_version",
+    "load_balancer.certificate_arn", "load_balancer.deletion_protection", "secrets.", "protection.",
+    "monitoring.", "security.", "performance.", "stack",
+)  # fmt: skip
+# Resource types whose absence in A is a cost or size choice, not a topology gap.
+OPTIONAL_TYPES = {
+    "aws:sns/topicSubscription:TopicSubscription",  # who is paged
+    "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",  # enhanced monitoring
+}  # fmt: skip
+
+
+@dataclass
+class Comparison:
+    a: str
+    b: str
+    settings: list[tuple[str, Any, Any]] = field(default_factory=list)
+    counts: list[tuple[str, int, int]] = field(default_factory=list)
+    by_design: list[str] = field(default_factory=list)
+    blocking: list[str] = field(default_factory=list)
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}{k}."))
+        return out
+    return {prefix.rstrip("."): value}
+
+
+def compare_plans(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
+    result = Comparison(a["stack"], b["stack"])
+    sa, sb = _flatten(a["settings"]), _flatten(b["settings"])
+    for key in sorted(set(sa) | set(sb)):
+        result.settings.append((key, sa.get(key), sb.get(key)))
+        if sa.get(key) != sb.get(key):
+            bucket = result.by_design if key.startswith(BY_DESIGN_PREFIXES) else result.blocking
+            bucket.append(f"setting {key}: {sa.get(key)!r} vs {sb.get(key)!r}")
+
+    major_a = str(sa["database.engine_version"]).split(".")[0]
+    major_b = str(sb["database.engine_version"]).split(".")[0]
+    if major_a != major_b:
+        result.blocking.append(f"PostgreSQL major version {major_a} vs {major_b}: rehearse on production's engine")
+
+    ca = Counter(r["type"] for r in a["resources"] if r.get("custom"))
+    cb = Counter(r["type"] for r in b["resources"] if r.get("custom"))
+    result.counts = [(t, ca[t], cb[t]) for t in sorted(set(ca) | set(cb))]
+    for t, na, nb in result.counts:
+        if nb and not na and t not in OPTIONAL_TYPES:
+            result.blocking.append(f"{t}: {nb} in {b['stack']}, none in {a['stack']}")
+
+    def listener_protocols(plan: dict[str, Any]) -> set[str]:
+        return {r["inputs"].get("protocol") for r in plan["resources"] if r["type"] == "aws:lb/listener:Listener"}
+
+    if "HTTPS" in listener_protocols(b) and "HTTPS" not in listener_protocols(a):
+        result.blocking.append(f"{a['stack']} has no HTTPS listener; {b['stack']} serves HTTPS")
+
+    def alarm_names(plan: dict[str, Any]) -> set[str]:
+        return {r["name"] for r in plan["resources"] if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"}
+
+    if missing := alarm_names(b) - alarm_names(a):
+        result.blocking.append(f"alarms missing in {a['stack']}: {', '.join(sorted(missing))}")
+    return result
+
+
+def render(c: Comparison) -> str:
+    width = max(len(k) for k, _, _ in c.settings)
+    lines = [f"Settings: {c.a} vs {c.b}"]
+    lines += [f"  {'!=' if x != y else '  '} {k:<{width}}  {x!s:<28} {y!s}" for k, x, y in c.settings]
+    lines += ["", f"Resources by type: {c.a} vs {c.b}"]
+    lines += [f"  {'!=' if x != y else '  '} {t:<72} {x:>4} {y:>4}" for t, x, y in c.counts]
+    lines += ["", f"Differences by design ({len(c.by_design)}):"] + [f"  - {d}" for d in c.by_design]
+    lines += ["", f"Differences that block promotion ({len(c.blocking)}):"] + [f"  - {d}" for d in c.blocking]
+    verdict = "READY" if not c.blocking else "NOT READY"
+    lines += ["", f"Verdict: promotion {c.a} -> {c.b} {verdict}"]
+    return "\n".join(lines)
+
+
+def run_compare(stack_a: str, stack_b: str) -> int:
+    from nexus.check import plan_json
+
+    comparison = compare_plans(plan_json(stack_a), plan_json(stack_b))
+    print(render(comparison))
+    return 1 if comparison.blocking else 0

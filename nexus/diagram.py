@@ -1,0 +1,72 @@
+"""`nexus diagram`: a Mermaid flowchart of one environment, drawn from its offline plan."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+
+def diagram_from_plan(plan: dict[str, Any]) -> str:
+    s, stack = plan["settings"], plan["stack"]
+    count = Counter(r["type"] for r in plan["resources"] if r.get("custom"))
+    listeners = sorted(
+        {r["inputs"].get("protocol") for r in plan["resources"] if r["type"] == "aws:lb/listener:Listener"}
+    )
+    zones, nat = s["network"]["availability_zones"], count["aws:ec2/natGateway:NatGateway"]
+    db, lb, limits = s["database"], s["load_balancer"], s["limits"]
+    entry = "HTTPS 443 (80 redirects)" if "HTTPS" in listeners else "HTTP 80"
+    alarms = count["aws:cloudwatch/metricAlarm:MetricAlarm"]
+    lines = [
+        "```mermaid",
+        "flowchart LR",
+        "  users((Internet))",
+        f'  users -->|"{entry}"| waf["WAF web ACL<br/>{limits["max_requests_per_minute"]} req/min per IP<br/>AWS managed rules"]',
+        f'  subgraph vpc["VPC {s["network"]["cidr"]} ({stack})"]',
+        f'    subgraph public["public subnets x{zones}"]',
+        f'      alb["Application Load Balancer<br/>{" + ".join(listeners)}"]',
+        *([f'      nat["NAT gateway x{nat}"]'] if nat else []),
+        "    end",
+        f'    subgraph private["private subnets x{zones}"]',
+        '      app["application tier<br/>(app security group)"]',
+        "    end",
+        f'    subgraph data["isolated data subnets x{zones}"]',
+        f'      db[("RDS PostgreSQL {db["engine_version"]}<br/>{db["instance_class"]}'
+        f'{", Multi-AZ" if db["multi_az"] else ""}")]',
+        "    end",
+        f'    dns["private zone {stack}.nexus.internal"]',
+        "  end",
+        "  waf --> alb",
+        f'  alb -->|"HTTP {lb["app_port"]}"| app',
+        f'  app -->|"PostgreSQL {db["port"]}"| db',
+        *(["  app --> nat --> users"] if nat else []),
+        f"  dns -. \"db.{stack}.nexus.internal\" .-> db",
+        "  subgraph secrets[\"secrets store\"]",
+        f'    kms{{{{"KMS key alias/nexus-{stack}"}}}}',
+        '    sm["Secrets Manager<br/>DB credentials (RDS-managed), session key"]',
+        f'    ssm["SSM parameters /nexus/{stack}/"]',
+        "  end",
+        "  kms -. encrypts .-> db",
+        "  kms -. encrypts .-> sm",
+        "  app -. reads .-> ssm",
+        "  app -. reads .-> sm",
+        "  subgraph observability",
+        f'    logs["CloudWatch Logs x{count["aws:cloudwatch/logGroup:LogGroup"]}<br/>'
+        f'{s["monitoring"]["metrics_retention_days"]} days, KMS"]',
+        f'    alarms["{alarms} alarms"] --> sns["SNS topic (KMS)"]',
+        f'    dash["dashboard nexus-{stack}"]',
+        "  end",
+        '  alb -. "access logs" .-> s3[("S3 access logs")]',
+        '  vpc -. "flow logs" .-> logs',
+        "  waf -. logs .-> logs",
+        "  db -. logs .-> logs",
+        "  alarms -. watch .-> alb",
+        "  alarms -. watch .-> db",
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def diagram_for_stack(stack: str) -> str:
+    from nexus.check import plan_json
+
+    return diagram_from_plan(plan_json(stack))
