@@ -199,7 +199,7 @@ class Database(pulumi.ComponentResource):
         self.address = self.instance.address
         self.port = db.port
         self.master_secret_arn = self.instance.master_user_secrets.apply(
-            lambda secrets: secrets[0].secret_arn if secrets else ""
+            lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
         )
         self.register_outputs(
             {

@@ -296,7 +296,10 @@ class LoadBalancer(pulumi.ComponentResource):
             return aws.wafv2.WebAclRuleArgs(
                 name=group,
                 priority=priority,
-                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
+                # The generated empty Args class has an untyped __init__.
+                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
+                    none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()  # type: ignore[no-untyped-call]
+                ),
                 statement=aws.wafv2.WebAclRuleStatementArgs(
                     managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
                         name=group, vendor_name="AWS"
@@ -350,7 +353,9 @@ class LoadBalancer(pulumi.ComponentResource):
             # Session cookies and credentials never reach the logs.
             redacted_fields=[
                 aws.wafv2.WebAclLoggingConfigurationRedactedFieldArgs(
-                    single_header=aws.wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs(name="authorization")
+                    single_header=aws.wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs(
+                        name="authorization"
+                    )
                 ),
                 aws.wafv2.WebAclLoggingConfigurationRedactedFieldArgs(
                     single_header=aws.wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs(name="cookie")

@@ -210,20 +210,32 @@ def _dashboard(region: str, alb: str, target_group: str, db: str) -> dict[str, A
             widget("Requests", [[*elb, "RequestCount", "LoadBalancer", alb]], 0, 0, "Sum"),
             widget(
                 "5xx responses",
-                [[*elb, "HTTPCode_ELB_5XX_Count", "LoadBalancer", alb],
-                 [*elb, "HTTPCode_Target_5XX_Count", "LoadBalancer", alb]],
-                8, 0, "Sum",
-            ),  # fmt: skip
+                [
+                    [*elb, "HTTPCode_ELB_5XX_Count", "LoadBalancer", alb],
+                    [*elb, "HTTPCode_Target_5XX_Count", "LoadBalancer", alb],
+                ],
+                8,
+                0,
+                "Sum",
+            ),
             widget("Target response time (p95)", [[*elb, "TargetResponseTime", "LoadBalancer", alb]], 16, 0, "p95"),
             widget(
                 "Healthy / unhealthy targets",
-                [[*elb, "HealthyHostCount", "TargetGroup", target_group, "LoadBalancer", alb],
-                 [*elb, "UnHealthyHostCount", "TargetGroup", target_group, "LoadBalancer", alb]],
-                0, 6, "Maximum",
-            ),  # fmt: skip
+                [
+                    [*elb, "HealthyHostCount", "TargetGroup", target_group, "LoadBalancer", alb],
+                    [*elb, "UnHealthyHostCount", "TargetGroup", target_group, "LoadBalancer", alb],
+                ],
+                0,
+                6,
+                "Maximum",
+            ),
             widget("Database CPU (%)", [[*rds, "CPUUtilization", "DBInstanceIdentifier", db]], 8, 6),
-            widget("Database connections", [[*rds, "DatabaseConnections", "DBInstanceIdentifier", db]], 16, 6, "Maximum"),
+            widget(
+                "Database connections", [[*rds, "DatabaseConnections", "DBInstanceIdentifier", db]], 16, 6, "Maximum"
+            ),
             widget("Database free storage", [[*rds, "FreeStorageSpace", "DBInstanceIdentifier", db]], 0, 12, "Minimum"),
-            widget("Database freeable memory", [[*rds, "FreeableMemory", "DBInstanceIdentifier", db]], 8, 12, "Minimum"),
+            widget(
+                "Database freeable memory", [[*rds, "FreeableMemory", "DBInstanceIdentifier", db]], 8, 12, "Minimum"
+            ),
         ]
     }

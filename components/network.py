@@ -69,7 +69,7 @@ class Network(pulumi.ComponentResource):
 
         subnets: dict[str, list[aws.ec2.Subnet]] = {tier: [] for tier in TIERS}
         for tier in TIERS:
-            for az, cidr in zip(args.availability_zones, plan[tier]):
+            for az, cidr in zip(args.availability_zones, plan[tier], strict=True):
                 subnets[tier].append(
                     aws.ec2.Subnet(
                         f"{tier}-{az}",
@@ -82,10 +82,12 @@ class Network(pulumi.ComponentResource):
                     )
                 )
 
-        public_rt = aws.ec2.RouteTable("public-rt", vpc_id=self.vpc.id, tags={"Name": naming.name("public")}, opts=child)
+        public_rt = aws.ec2.RouteTable(
+            "public-rt", vpc_id=self.vpc.id, tags={"Name": naming.name("public")}, opts=child
+        )
         aws.ec2.Route("public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0",
                       gateway_id=igw.id, opts=child)  # fmt: skip
-        for az, subnet in zip(args.availability_zones, subnets["public"]):
+        for az, subnet in zip(args.availability_zones, subnets["public"], strict=True):
             aws.ec2.RouteTableAssociation(f"public-{az}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child)
 
         # NAT: none (no egress), single (cheap, one zone's failure cuts egress) or one per zone.
@@ -106,13 +108,13 @@ class Network(pulumi.ComponentResource):
                 aws.ec2.Route(f"private-default-{i}", route_table_id=rt.id, destination_cidr_block="0.0.0.0/0",
                               nat_gateway_id=nat.id, opts=child)  # fmt: skip
             private_rts.append(rt)
-        for i, (az, subnet) in enumerate(zip(args.availability_zones, subnets["private"])):
+        for i, (az, subnet) in enumerate(zip(args.availability_zones, subnets["private"], strict=True)):
             aws.ec2.RouteTableAssociation(f"private-{az}", subnet_id=subnet.id,
                                           route_table_id=private_rts[i % len(private_rts)].id, opts=child)  # fmt: skip
 
         # The data tier has a route table with the local route only: no internet, no NAT.
         data_rt = aws.ec2.RouteTable("data-rt", vpc_id=self.vpc.id, tags={"Name": naming.name("data")}, opts=child)
-        for az, subnet in zip(args.availability_zones, subnets["data"]):
+        for az, subnet in zip(args.availability_zones, subnets["data"], strict=True):
             aws.ec2.RouteTableAssociation(f"data-{az}", subnet_id=subnet.id, route_table_id=data_rt.id, opts=child)
 
         # S3 gateway endpoints cost nothing and keep S3 traffic off the NAT gateways.

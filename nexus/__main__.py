@@ -93,9 +93,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _invalid_errors() -> type[Exception]:
-    from nexus.plan import SettingsErrors
+    from nexus.plan import InvalidStacksError
 
-    return SettingsErrors
+    return InvalidStacksError
 
 
 def _plan(args: argparse.Namespace) -> int:

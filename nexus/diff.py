@@ -64,7 +64,7 @@ def _changed(old: Any, new: Any, path: str) -> list[tuple[str, Any, Any]]:
             out += _changed(old.get(key), new.get(key), sub)
         return out
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [c for i, (o, n) in enumerate(zip(old, new)) for c in _changed(o, n, f"{path}[{i}]")]
+        return [c for i, (o, n) in enumerate(zip(old, new, strict=True)) for c in _changed(o, n, f"{path}[{i}]")]
     return [] if old == new else [(path, old, new)]
 
 

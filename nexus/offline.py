@@ -8,6 +8,7 @@ in one process: the SDK is reset between them, and the program is re-executed ea
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import runpy
 import threading
@@ -96,7 +97,7 @@ class Plan:
                     "provider": r.provider,
                     "custom": r.custom,
                     "inputs": masked(r.inputs),
-                    "options": r.options,
+                    "options": copy.deepcopy(r.options),  # callers may edit the document
                 }
                 for r in self.resources
             ],
@@ -190,7 +191,7 @@ class RecordingMonitor(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        _ensure_event_loop()
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
         inputs = _whole_numbers(rpc.deserialize_properties(request.object) or {})
         args = MockResourceArgs(
             typ=request.type,
@@ -228,7 +229,7 @@ class RecordingMonitor(MockMonitor):
         with self._lock:
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, rid or "", state)
             self.recorded.append(recorded)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=rid or "", object=obj)
 
 
 class ProgramError(Exception):
@@ -243,7 +244,7 @@ def run_program(config: StackConfig, settings: Settings, *, account_id: str = MO
     set_all_config(config.as_cli_strings(), sorted(config.secret_keys))
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=config.stack, preview=False, monitor=monitor)
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> None:
         runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
 
@@ -253,7 +254,7 @@ def run_program(config: StackConfig, settings: Settings, *, account_id: str = MO
         raise ProgramError(str(exc)) from None
     root = get_root_resource()
     outputs: dict[str, Any] = {}
-    for key, value in sorted((root.outputs if root else {}).items()):
+    for key, value in sorted(getattr(root, "outputs", {}).items()):
         out = pulumi.Output.from_input(value)
         outputs[key] = SECRET if _sync_await(out.is_secret()) else _sync_await(out.future())
     # Registration order depends on thread timing; URN order is stable, so plans diff cleanly.

@@ -42,11 +42,11 @@ def load_all(
         except SettingsError as exc:
             problems.append(exc)
     if problems:
-        raise SettingsErrors(problems)
+        raise InvalidStacksError(problems)
     return loaded
 
 
-class SettingsErrors(Exception):
+class InvalidStacksError(Exception):
     def __init__(self, errors: list[SettingsError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))

@@ -76,7 +76,9 @@ def https_where_traffic_enters(r: Resource, env: str) -> list[str]:
         return []
     i = _inputs(r)
     if i.get("protocol") == "HTTPS":
-        return [] if i.get("sslPolicy") in TLS12_PLUS_POLICIES else [f"TLS policy {i.get('sslPolicy')} allows TLS < 1.2"]
+        return (
+            [] if i.get("sslPolicy") in TLS12_PLUS_POLICIES else [f"TLS policy {i.get('sslPolicy')} allows TLS < 1.2"]
+        )
     actions = i.get("defaultActions") or []
     if all(a.get("type") == "redirect" and (a.get("redirect") or {}).get("protocol") == "HTTPS" for a in actions):
         return []
@@ -135,13 +137,19 @@ def stack_problems(resources: list[Resource], env: str, taggable: Callable[[str]
     for r in resources:
         if not r.get("custom") or not taggable(r["type"]):
             continue
-        provider = providers.get(r.get("provider") or "")
-        default_tags = json.loads((provider or {}).get("inputs", {}).get("defaultTags") or "{}").get("tags", {})
+        default_tags = provider_tags((providers.get(r.get("provider") or "") or {}).get("inputs", {}))
         tags = {**default_tags, **(_inputs(r).get("tags") or {})}
         missing = [t for t in REQUIRED_TAGS if t not in tags]
         if missing:
             problems.append(("environment-tags", f"{r['type']} {r['name']}: missing tags {', '.join(missing)}"))
     return problems
+
+
+def provider_tags(provider_inputs: dict[str, Any]) -> dict[str, str]:
+    """Default tags of an AWS provider (a JSON string on the wire under mocks, an object in previews)."""
+    value = provider_inputs.get("defaultTags") or {}
+    tags = (json.loads(value) if isinstance(value, str) else value).get("tags") or {}
+    return dict(tags)
 
 
 def check_plan(plan: dict[str, Any], taggable: Callable[[str], bool]) -> list[tuple[str, str]]:
@@ -175,4 +183,3 @@ def destroy_blockers(plan: dict[str, Any]) -> list[str]:
         if t == "aws:secretsmanager/secret:Secret" and i.get("recoveryWindowInDays", 30) != 0:
             blockers.append(f"{label}: recovery window keeps the name taken")
     return blockers
-

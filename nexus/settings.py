@@ -12,8 +12,8 @@ before it pays for loading the providers.
 from __future__ import annotations
 
 import difflib
-import json
 import ipaddress
+import json
 import re
 from typing import Any, Literal
 
@@ -234,8 +234,7 @@ class DatabaseSettings(_Model):
         small = {"db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"}
         if self.performance_insights and self.instance_class in small:
             raise ValueError(
-                f"performance_insights is not available on {self.instance_class}; "
-                "turn it off or use a larger class"
+                f"performance_insights is not available on {self.instance_class}; turn it off or use a larger class"
             )
         return self
 

@@ -147,7 +147,9 @@ def test_dashboard_is_valid_json_about_this_stack_only(plans: dict[str, Plan], p
             dims = metric[2:]
             named |= {dims[i + 1] for i in range(0, len(dims), 2)}
     assert named == own
-    others = {r.input("identifier") for p in plans.values() if p is not plan for r in p.of_type("aws:rds/instance:Instance")}
+    others = {
+        r.input("identifier") for p in plans.values() if p is not plan for r in p.of_type("aws:rds/instance:Instance")
+    }
     assert not named & others
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
-
 from components.naming import Naming
 from nexus.check import is_taggable
 from nexus.offline import MOCK_SECRET_MARKER, SECRET, Plan
@@ -22,7 +20,7 @@ def aws_provider(plan: Plan) -> Any:
 def test_every_taggable_resource_gets_the_environment_tags(plan: Plan) -> None:
     provider = aws_provider(plan)
     tags = json.loads(provider.input("defaultTags"))["tags"]
-    assert REQUIRED_TAGS <= set(tags)
+    assert set(tags) >= REQUIRED_TAGS
     assert (tags["Environment"], tags["Stack"], tags["Project"], tags["ManagedBy"]) == (
         plan.settings.environment, plan.stack, "nexus", "pulumi")  # fmt: skip
     taggable = [r for r in plan.resources if r.custom and is_taggable(r.type)]
@@ -98,7 +96,9 @@ def test_plan_json_lists_every_resource_with_inputs_and_options(plan: Plan) -> N
     assert len(doc["resources"]) == len(plan.resources) > 80
     for r in doc["resources"]:
         assert {"urn", "type", "name", "parent", "inputs", "options"} <= set(r)
-        assert {"protect", "retain_on_delete", "depends_on", "delete_before_replace", "ignore_changes"} <= set(r["options"])
+        assert {"protect", "retain_on_delete", "depends_on", "delete_before_replace", "ignore_changes"} <= set(
+            r["options"]
+        )
 
 
 def test_settings_are_published_to_the_application(plan: Plan) -> None:

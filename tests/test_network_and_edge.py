@@ -71,7 +71,9 @@ def test_production_has_a_nat_per_zone_in_three_zones(plans: dict[str, Plan]) ->
 def test_flow_logs_are_on_with_retention_and_key(plan: Plan) -> None:
     flow = plan.one("aws:ec2/flowLog:FlowLog")
     assert flow.input("vpcId") == plan.one("aws:ec2/vpc:Vpc").id
-    group = next(g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if g.outputs["arn"] == flow.input("logDestination"))
+    group = next(
+        g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if g.outputs["arn"] == flow.input("logDestination")
+    )
     assert group.input("retentionInDays") == plan.settings.monitoring.metrics_retention_days
     assert group.input("kmsKeyId") == plan.one("aws:kms/key:Key").outputs["arn"]
 
@@ -136,19 +138,26 @@ def bucket_policy(plan: Plan) -> dict[str, Any]:
      ("eu-central-2", {"Service": LOG_DELIVERY_SERVICE}),       # opened after: service principal
      ("ap-southeast-4", {"Service": LOG_DELIVERY_SERVICE})],
 )  # fmt: skip
-def test_access_log_bucket_policy_names_the_regions_log_writer(planner: Any, region: str, principal: dict[str, str]) -> None:
+def test_access_log_bucket_policy_names_the_regions_log_writer(
+    planner: Any, region: str, principal: dict[str, str]
+) -> None:
     plan = planner("development", overrides={"aws:region": region})
     statements = bucket_policy(plan)["Statement"]
     write = next(s for s in statements if s["Action"] == "s3:PutObject")
     assert write["Principal"] == principal
     assert write["Resource"].endswith("/alb/AWSLogs/123456789012/*")
-    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements)
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements
+    )
     assert region in ELB_LOG_ACCOUNTS or "Service" in principal
 
 
 def test_access_log_bucket_is_private_encrypted_and_expires(plan: Plan) -> None:
     block = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
-    assert all(block.input(k) is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    assert all(
+        block.input(k) is True
+        for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
     sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
     assert sse.input("rules")[0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     rule = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").input("rules")[0]
@@ -161,9 +170,15 @@ def test_waf_is_associated_with_a_60_second_rate_rule_of_1000(plan: Plan) -> Non
     assoc = plan.one("aws:wafv2/webAclAssociation:WebAclAssociation")
     assert assoc.input("webAclArn") == acl.outputs["arn"]
     assert assoc.input("resourceArn") == plan.one("aws:lb/loadBalancer:LoadBalancer").outputs["arn"]
-    rate = next(r for r in acl.input("rules") if "rateBasedStatement" in r["statement"])["statement"]["rateBasedStatement"]
+    rate = next(r for r in acl.input("rules") if "rateBasedStatement" in r["statement"])["statement"][
+        "rateBasedStatement"
+    ]
     assert (rate["limit"], rate["evaluationWindowSec"], rate["aggregateKeyType"]) == (1000, 60, "IP")
-    groups = {r["statement"]["managedRuleGroupStatement"]["name"] for r in acl.input("rules") if "managedRuleGroupStatement" in r["statement"]}
+    groups = {
+        r["statement"]["managedRuleGroupStatement"]["name"]
+        for r in acl.input("rules")
+        if "managedRuleGroupStatement" in r["statement"]
+    }
     assert groups == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
     logging = plan.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
     assert logging.input("logDestinationConfigs")[0].split(":log-group:")[1].startswith("aws-waf-logs-")

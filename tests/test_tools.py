@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from nexus.__main__ import main
 from nexus.check import is_taggable
 from nexus.compare import compare_plans
 from nexus.diagram import diagram_from_plan
-from nexus.__main__ import main
 from nexus.diff import diff_plans, render_markdown, render_text
 from nexus.offline import Plan
 from nexus.rules import RESOURCE_RULES, check_plan
