@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.iam import service_assume_role_policy
 from components.logs import log_group
 from components.naming import Naming
 from nexus.settings import DatabaseSettings
@@ -115,18 +115,7 @@ class Database(pulumi.ComponentResource):
             monitoring_role = aws.iam.Role(
                 "monitoring-role",
                 name=naming.name("rds-monitoring", max_len=64),
-                assume_role_policy=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
+                assume_role_policy=service_assume_role_policy("monitoring.rds.amazonaws.com"),
                 opts=child,
             )
             aws.iam.RolePolicyAttachment(

@@ -10,6 +10,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import service_assume_role_policy
 from components.logs import log_group
 from components.naming import Naming
 
@@ -189,18 +190,7 @@ class Network(pulumi.ComponentResource):
         role = aws.iam.Role(
             "flow-logs-role",
             name=naming.name("flow-logs", max_len=64),
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_assume_role_policy("vpc-flow-logs.amazonaws.com"),
             opts=child,
         )
         # Least privilege: write to this one log group only.
