@@ -12,6 +12,7 @@ Invalid settings exit with code 2 and a message naming the stack file and key.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -111,6 +112,10 @@ def _plan(args: argparse.Namespace) -> int:
     # Only now pay for the Pulumi SDKs: bad settings were refused in well under a second.
     from nexus.offline import ProgramError, run_program
     from nexus.plan import render_tree
+
+    # A short-lived process that allocates hundreds of thousands of long-lived objects (the
+    # SDK's modules and type hints): cyclic garbage collection only rescans them. Off.
+    gc.disable()
 
     for config, settings in loaded:
         try:
