@@ -116,19 +116,21 @@ def _plan(args: argparse.Namespace) -> int:
     # A short-lived process that allocates hundreds of thousands of long-lived objects (the
     # SDK's modules and type hints): cyclic garbage collection only rescans them. Off.
     gc.disable()
-
-    for config, settings in loaded:
-        try:
-            plan = run_program(config, settings)
-        except ProgramError as exc:
-            print(str(exc), file=sys.stderr)
-            return EXIT_INVALID
-        tree = render_tree(plan)
-        print(tree.splitlines()[-1] if args.quiet else tree)
-        if args.json:
-            path = args.json / f"{plan.stack}.json" if args.all else args.json
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n")
+    try:
+        for config, settings in loaded:
+            try:
+                plan = run_program(config, settings)
+            except ProgramError as exc:
+                print(str(exc), file=sys.stderr)
+                return EXIT_INVALID
+            tree = render_tree(plan)
+            print(tree.splitlines()[-1] if args.quiet else tree)
+            if args.json:
+                path = args.json / f"{plan.stack}.json" if args.all else args.json
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n")
+    finally:
+        gc.enable()  # for callers that stay (tests call main() in-process)
     return 0
 
 
