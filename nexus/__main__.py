@@ -18,6 +18,7 @@ import os
 import sys
 from pathlib import Path
 
+from nexus.plan import InvalidStacksError, load_all, overlapping_cidrs, render_tree
 from nexus.settings import SettingsError
 from nexus.stack_config import ROOT, stack_names
 
@@ -87,21 +88,13 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(text, end="")
             return 0
-    except (SettingsError, _invalid_errors()) as exc:
+    except (SettingsError, InvalidStacksError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
     return 1
 
 
-def _invalid_errors() -> type[Exception]:
-    from nexus.plan import InvalidStacksError
-
-    return InvalidStacksError
-
-
 def _plan(args: argparse.Namespace) -> int:
-    from nexus.plan import load_all, overlapping_cidrs
-
     root = args.project_dir or ROOT
     stacks = stack_names(root) if args.all else [args.stack]
     loaded = load_all(stacks, config_from=args.config_from, root=root)
@@ -111,7 +104,6 @@ def _plan(args: argparse.Namespace) -> int:
 
     # Only now pay for the Pulumi SDKs: bad settings were refused in well under a second.
     from nexus.offline import ProgramError, run_program
-    from nexus.plan import render_tree
 
     # A short-lived process that allocates hundreds of thousands of long-lived objects (the
     # SDK's modules and type hints): cyclic garbage collection only rescans them. Off.

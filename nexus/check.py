@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,3 @@ def run_check(stacks: list[str], plan_file: Path | None = None) -> int:
         else:
             print(f"{plan['stack']}: all policies pass ({len(plan['resources'])} resources)")
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(run_check(sys.argv[1:]))

@@ -74,9 +74,6 @@ class Plan:
             raise LookupError(f"expected one {type_token} {name or ''} in {self.stack}, found {len(found)}")
         return found[0]
 
-    def by_urn(self) -> dict[str, Resource]:
-        return {r.urn: r for r in self.resources}
-
     def by_id(self) -> dict[str, Resource]:
         return {r.id: r for r in self.resources if r.custom}
 
