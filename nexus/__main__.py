@@ -6,7 +6,9 @@
     compare  compare two stacks for promotion readiness (default: staging vs production)
     diagram  write a Mermaid diagram of a stack
 
-Invalid settings exit with code 2 and a message naming the stack file and key.
+Exit codes: 0 done, 1 findings (check's violations, compare's NOT READY), 2 bad input
+(settings, paths, files, flags: one message naming the file, no traceback), 3 an internal
+error (a bug; NEXUS_DEBUG=1 shows its traceback).
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ import os
 import sys
 from pathlib import Path
 
+from nexus.errors import InputError
 from nexus.plan import InvalidStacksError, load_all, overlapping_cidrs, render_tree
 from nexus.settings import SettingsError
 from nexus.stack_config import ROOT, stack_names
 
 EXIT_INVALID = 2
+EXIT_INTERNAL = 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,20 +86,44 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diagram":
             from nexus.diagram import diagram_for_stack
 
+            if args.output and args.output.is_dir():
+                raise InputError(
+                    f"--output {args.output}: is a directory; name a file, e.g. {args.output / 'diagram.md'}"
+                )
             text = diagram_for_stack(args.stack)
             if args.output:
                 args.output.write_text(text)
             else:
                 print(text, end="")
             return 0
-    except (SettingsError, InvalidStacksError) as exc:
+    except BrokenPipeError:
+        raise  # the reader left (`| head`): see _exit, where the process ends
+    except (SettingsError, InvalidStacksError, InputError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
+    except OSError as exc:  # a path we were told to read or write
+        print(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:
+        if os.environ.get("NEXUS_DEBUG"):
+            raise
+        print(f"python -m nexus {args.command}: internal error: {type(exc).__name__}: {exc}\n"
+              "  (a bug, not your input: NEXUS_DEBUG=1 python -m nexus ... shows the traceback)", file=sys.stderr)  # fmt: skip
+        return EXIT_INTERNAL
     return 1
 
 
 def _plan(args: argparse.Namespace) -> int:
     root = args.project_dir or ROOT
+    if args.all and args.config_from:
+        raise InputError(
+            "plan --all plans every stack from its own file; --config-from is for one stack without a "
+            "file of its own: plan --stack NAME --config-from STACK"
+        )
+    if args.json and not args.all and args.json.is_dir():
+        raise InputError(f"--json {args.json}: is a directory; name a file, e.g. {args.json / (args.stack + '.json')}")
+    if args.json and args.all and args.json.exists() and not args.json.is_dir():
+        raise InputError(f"--json {args.json}: with --all this must be a directory (one file per stack), not a file")
     stacks = stack_names(root) if args.all else [args.stack]
     loaded = load_all(stacks, config_from=args.config_from, root=root)
     if args.all and (overlaps := overlapping_cidrs(loaded)):
@@ -126,10 +154,21 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    code = main()
+def _exit() -> None:
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe (`python -m nexus plan ... | head`): stop quietly, as the
+        # Python docs recommend (signal module, "Note on SIGPIPE"): point stdout at devnull so
+        # nothing tries to write to the closed pipe again, and exit 1.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
     # Tearing down an interpreter that loaded pulumi_aws takes over a second (hundreds of
     # modules to collect) and buys nothing here: flush and leave.
-    sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+if __name__ == "__main__":
+    _exit()

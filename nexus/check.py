@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from nexus.plan import resource_count
 from nexus.rules import check_plan
 
 
@@ -29,7 +29,9 @@ def plan_json(stack: str) -> dict[str, Any]:
 
 
 def run_check(stacks: list[str], plan_file: Path | None = None) -> int:
-    plans = [json.loads(plan_file.read_text())] if plan_file else [plan_json(s) for s in stacks]
+    from nexus.plan_file import read_plan
+
+    plans = [read_plan(plan_file)] if plan_file else [plan_json(s) for s in stacks]
     failed = 0
     for plan in plans:
         violations = check_plan(plan, is_taggable)
@@ -39,5 +41,5 @@ def run_check(stacks: list[str], plan_file: Path | None = None) -> int:
             for rule, message in violations:
                 print(f"  [{rule}] {message}")
         else:
-            print(f"{plan['stack']}: all policies pass ({len(plan['resources'])} resources)")
+            print(f"{plan['stack']}: all policies pass ({resource_count(plan['resources'])} resources)")
     return 1 if failed else 0

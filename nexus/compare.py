@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from nexus.plan import resource_count
+
 # Settings that may differ between a rehearsal and production by design.
 BY_DESIGN_PREFIXES = (
     "environment", "region", "network.cidr", "network.availability_zones", "network.nat_gateways",
@@ -35,6 +37,7 @@ class Comparison:
     b: str
     settings: list[tuple[str, Any, Any]] = field(default_factory=list)
     counts: list[tuple[str, int, int]] = field(default_factory=list)
+    totals: tuple[int, int] = (0, 0)  # nexus.plan.resource_count of A and B
     by_design: list[str] = field(default_factory=list)
     blocking: list[str] = field(default_factory=list)
 
@@ -65,6 +68,7 @@ def compare_plans(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
     ca = Counter(r["type"] for r in a["resources"] if r.get("custom"))
     cb = Counter(r["type"] for r in b["resources"] if r.get("custom"))
     result.counts = [(t, ca[t], cb[t]) for t in sorted(set(ca) | set(cb))]
+    result.totals = (resource_count(a["resources"]), resource_count(b["resources"]))
     for t, na, nb in result.counts:
         if nb and not na and t not in OPTIONAL_TYPES:
             result.blocking.append(f"{t}: {nb} in {b['stack']}, none in {a['stack']}")
@@ -87,7 +91,7 @@ def render(c: Comparison) -> str:
     width = max(len(k) for k, _, _ in c.settings)
     lines = [f"Settings: {c.a} vs {c.b}"]
     lines += [f"  {'!=' if x != y else '  '} {k:<{width}}  {x!s:<28} {y!s}" for k, x, y in c.settings]
-    lines += ["", f"Resources by type: {c.a} vs {c.b}"]
+    lines += ["", f"Resources by type: {c.a} vs {c.b} ({c.totals[0]} vs {c.totals[1]} resources in all)"]
     lines += [f"  {'!=' if x != y else '  '} {t:<72} {x:>4} {y:>4}" for t, x, y in c.counts]
     lines += ["", f"Differences by design ({len(c.by_design)}):"] + [f"  - {d}" for d in c.by_design]
     lines += ["", f"Differences that block promotion ({len(c.blocking)}):"] + [f"  - {d}" for d in c.blocking]

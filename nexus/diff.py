@@ -29,10 +29,23 @@ class StackChanges:
 
 
 def load_plans(path: Path) -> dict[str, dict[str, Any]]:
-    """Plans by stack from a plan JSON file or a directory of them."""
+    """Plans by stack from a plan JSON file or a directory of them; anything else is an
+    InputError naming the path (no traceback)."""
+    from nexus.errors import InputError
+    from nexus.plan_file import WRITTEN_BY, read_plan
+
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory; expected plan JSON written by {WRITTEN_BY}")
     files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    plans = [json.loads(f.read_text()) for f in files]
-    return {p["stack"]: p for p in plans}
+    if not files:
+        raise InputError(f"{path}: a directory without plan JSON files (*.json); write them with {WRITTEN_BY}")
+    plans: dict[str, dict[str, Any]] = {}
+    for f in files:
+        plan = read_plan(f)
+        if plan["stack"] in plans:
+            raise InputError(f"{f}: a second plan of stack {plan['stack']!r} in {path}")
+        plans[plan["stack"]] = plan
+    return plans
 
 
 def diff_plans(base: dict[str, dict[str, Any]], head: dict[str, dict[str, Any]]) -> list[StackChanges]:

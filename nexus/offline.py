@@ -175,6 +175,26 @@ class AwsMocks(Mocks):
         return rid, state
 
 
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def engine_urn(stack: str, project: str, parent_urn: str, type_: str, name: str) -> str:
+    """The URN the Pulumi engine gives a resource: the qualified type is the parent's whole
+    qualified type (every ancestor's type, joined by `$`) then the resource's own, except that
+    the root Stack's type is left out. pulumi/pulumi sdk/go/common/resource/urn.go `NewURN`
+    (skips an empty parent type and RootStackType) called by pkg/resource/deploy/source_eval.go
+    `generateURN` with `parent.QualifiedType()`; the Python SDK's `create_urn` in
+    sdk/python/lib/pulumi/runtime/resource.py builds the same from the parent URN.
+    The SDK's MockMonitor.make_urn keeps only the parent's last type, so URNs two levels down
+    would not match `pulumi stack export` or `pulumi preview --json`."""
+    qualified = type_
+    if parent_urn:
+        parent_type = parent_urn.split("::")[2]
+        if parent_type != ROOT_STACK_TYPE:
+            qualified = f"{parent_type}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+
+
 class RecordingMonitor(MockMonitor):
     """The SDK's mock monitor, keeping what the engine would see: parent, provider, options,
     and secrecy of outputs (which plain mocks drop)."""
@@ -183,6 +203,9 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.recorded: list[Resource] = []
         self._lock = threading.Lock()
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        return engine_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         urn = self.make_urn(request.parent, request.type, request.name)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter
+from collections.abc import Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nexus.settings import Settings, SettingsError
+from nexus.settings import Settings, SettingsError, render_block
 from nexus.stack_config import ROOT, StackConfig, load_stack_config
 
 if TYPE_CHECKING:
@@ -30,6 +31,16 @@ SUMMARY_KEYS: dict[str, tuple[str, ...]] = {
 DEFAULT_KEYS = ("name", "bucket", "identifier", "dashboardName")
 
 
+def resource_count(resources: Sized) -> int:
+    """The one count of a stack's resources, printed by plan, check and compare and quoted in
+    the README: what `pulumi preview` reports "to create" for a new stack, so the two can be
+    compared. The engine counts a step for every resource the program registers (custom
+    resources, components, explicit providers) and for the root Stack, leaving out only
+    default providers (pulumi/pulumi pkg/engine: shouldReportStep skips isDefaultProviderStep),
+    which the stack files disable. A plan lists every registered resource but the Stack: + 1."""
+    return len(resources) + 1
+
+
 def load_all(
     stacks: list[str], config_from: str | None = None, root: Path = ROOT
 ) -> list[tuple[StackConfig, Settings]]:
@@ -47,9 +58,13 @@ def load_all(
 
 
 class InvalidStacksError(Exception):
+    """The problems of several stacks; a mistake in Pulumi.yaml, which every stack reads, is
+    reported once, against Pulumi.yaml."""
+
     def __init__(self, errors: list[SettingsError]) -> None:
         self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+        blocks = list(dict.fromkeys((src, tuple(probs)) for e in errors for src, probs in e.blocks))
+        super().__init__("\n".join(render_block(src, list(probs)) for src, probs in blocks))
 
 
 def overlapping_cidrs(loaded: list[tuple[StackConfig, Settings]]) -> list[str]:
@@ -83,12 +98,15 @@ def render_tree(plan: Plan) -> str:
             walk(r.urn, indent + ("   " if last else "│  "))
 
     walk(None, "")
-    counts = Counter(r.type.split(":")[0] for r in plan.resources if r.custom)
+    providers = sum(1 for r in plan.resources if r.type.startswith("pulumi:providers:"))
+    packages = Counter(r.type.split(":")[0] for r in plan.resources if r.custom and r.type.split(":")[0] != "pulumi")
+    components = sum(1 for r in plan.resources if not r.custom)
+    parts = [f"{n} {p}" for p, n in sorted(packages.items())]
+    parts += [f"{providers} provider{'' if providers == 1 else 's'}", f"{components} components", "1 stack"]
     protected = sum(1 for r in plan.resources if r.options["protect"])
     lines.append(
-        f"{plan.stack}: {sum(counts.values())} resources to create "
-        f"({', '.join(f'{n} {p}' for p, n in sorted(counts.items()))}), "
-        f"{len(plan.resources) - sum(counts.values())} components, {protected} protected"
+        f"{plan.stack}: {resource_count(plan.resources)} resources to create, as pulumi preview counts them "
+        f"({', '.join(parts)}), {protected} protected"
     )
     return "\n".join(lines)
 

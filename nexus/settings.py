@@ -65,12 +65,27 @@ MAX_STACK_NAME = 40
 
 
 class SettingsError(Exception):
-    """Invalid settings; `problems` are one line each, ready to show a person."""
+    """Invalid settings; `problems` are one line each, ready to show a person. `blocks` holds
+    the problems of every file involved (Pulumi.yaml and the stack file), each under its file."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: list[str], *, more: list[tuple[str, list[str]]] | None = None) -> None:
         self.source = source
         self.problems = problems
-        super().__init__(f"{source}: invalid settings\n" + "\n".join(f"  - {p}" for p in problems))
+        self.blocks = [(source, problems), *(more or [])]
+        super().__init__("\n".join(render_block(src, probs) for src, probs in self.blocks))
+
+    @classmethod
+    def of_files(cls, problems: list[tuple[str, str]]) -> SettingsError:
+        """One error from (file, problem) pairs, grouped by file in order of appearance."""
+        by_file: dict[str, list[str]] = {}
+        for source, problem in problems:
+            by_file.setdefault(source, []).append(problem)
+        (first, firsts), *rest = by_file.items()
+        return cls(first, firsts, more=rest)
+
+
+def render_block(source: str, problems: list[str]) -> str:
+    return f"{source}: invalid settings\n" + "\n".join(f"  - {p}" for p in problems)
 
 
 class _Model(BaseModel):
@@ -202,6 +217,13 @@ class DatabaseSettings(_Model):
     master_username: str = Field(default="nexus_admin", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
     log_exports: tuple[Literal["postgresql", "upgrade", "iam-db-auth-error"], ...] = ("postgresql", "upgrade")
     apply_immediately: bool = False
+
+    @field_validator("engine_version", mode="before")
+    @classmethod
+    def _whole_major(cls, value: Any) -> Any:
+        # `engine_version: 16` (a YAML integer) means "16"; a YAML float does not: 16.10 is
+        # read as 16.1, so floats are refused with a hint to quote them (see _describe).
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @field_validator("engine_version")
     @classmethod
@@ -471,31 +493,117 @@ class Settings(_Model):
 
 def parse_settings(raw: dict[str, Any], *, stack: str, region: str | None, source: str) -> Settings:
     """Validate raw `nexus:*` values (namespace stripped) or raise SettingsError naming each key."""
-    data = {"stack": stack, "region": region, **raw}
+    settings, problems = validate_settings(raw, stack=stack, region=region)
+    if settings is None:
+        raise SettingsError(source, [problem for _, problem in problems])
+    return settings
+
+
+def validate_settings(
+    raw: dict[str, Any], *, stack: str, region: str | None
+) -> tuple[Settings | None, list[tuple[str, str]]]:
+    """Settings, or None and the problems as (top-level field, message): the field ("database",
+    "region") tells the caller which file holds the mistake."""
+    # Without aws:region pydantic would say "expected text, found nothing": say "not set".
+    data = {"stack": stack, **({"region": region} if region is not None else {}), **raw}
     try:
-        return Settings.model_validate(data)
+        return Settings.model_validate(data), []
     except ValidationError as exc:
-        raise SettingsError(source, [_describe(err) for err in exc.errors()]) from None
+        errors = exc.errors()
+    # A misspelled key also leaves the real one unset: say "did you mean" once, not also "required".
+    suggested = {(tuple(e["loc"][:-1]), hint) for e in errors if (hint := _suggestion(e)) is not None}
+    return None, [
+        (str(e["loc"][0]) if e["loc"] else "", _describe(e))
+        for e in errors
+        if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), str(e["loc"][-1])) in suggested)
+    ]
+
+
+# What a YAML reader calls the shape pydantic expected ("valid tuple" means nothing to them).
+EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "tuple_type": "a list (`- item` lines, or [a, b])",
+    "list_type": "a list (`- item` lines, or [a, b])",
+    "model_type": "a mapping (`key: value` lines)",
+    "model_attributes_type": "a mapping (`key: value` lines)",
+    "dict_type": "a mapping (`key: value` lines)",
+}
+
+
+def yaml_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else type(value).__name__
+
+
+def yaml_text(value: Any) -> str:
+    """A value as it would read in YAML (the source text when the reader kept it)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return str(getattr(value, "yaml_text", value))
+    if isinstance(value, str):
+        return repr(value)
+    return json.dumps(value, default=str)
+
+
+def _key(loc: list[str]) -> str:
+    if loc and loc[0] == "region":
+        return "aws:region"
+    if loc and loc[0] == "stack":
+        return "stack name"
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if part.isdigit() else f".{part}" if path else part
+    return f"{PROJECT}:{path}" if loc else f"{PROJECT}:*"
+
+
+def _suggestion(err: Any) -> str | None:
+    if err["type"] != "extra_forbidden":
+        return None
+    hint = difflib.get_close_matches(str(err["loc"][-1]), _known_keys([str(p) for p in err["loc"][:-1]]), n=1)
+    return hint[0] if hint else None
 
 
 def _describe(err: Any) -> str:
     loc = [str(p) for p in err["loc"]]
-    if loc and loc[0] == "region":
-        key = "aws:region"
-    elif loc and loc[0] == "stack":
-        key = "stack name"
-    else:
-        key = f"{PROJECT}:" + ".".join(loc) if loc else f"{PROJECT}:*"
+    key = _key(loc)
+    value = err.get("input")
     if err["type"] == "extra_forbidden":
+        hint = _suggestion(err)
         known = _known_keys(loc[:-1])
-        hint = difflib.get_close_matches(loc[-1], known, n=1)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else f" (known keys: {', '.join(known)})"
+        hint = f"{PROJECT}:{hint}" if hint and len(loc) == 1 else hint  # a top-level key has a namespace
+        suggestion = f" (did you mean {hint!r}?)" if hint else f" (known keys: {', '.join(known)})"
         return f"{key}: unknown key{suggestion}"
     if err["type"] == "missing":
         return f"{key}: required but not set"
+    if err["type"] == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        text = yaml_text(value)
+        read_as = f" (YAML reads unquoted {text} as the number {value})" if text != str(value) else ""
+        return f'{key} = {text}: expected text, found a number{read_as}; put it in quotes: "{text}"'
+    if err["type"] in EXPECTED:
+        return f"{key} = {yaml_text(value)}: expected {EXPECTED[err['type']]}, found {yaml_kind(value)}"
+    if err["type"] == "literal_error":
+        return f"{key} = {yaml_text(value)}: must be one of {err['ctx']['expected']}"
     msg = err["msg"].removeprefix("Value error, ")
-    value = err.get("input")
-    shown = "" if isinstance(value, dict) or value is None else f" = {value!r}"
+    shown = "" if isinstance(value, dict) or value is None else f" = {yaml_text(value)}"
     return f"{key}{shown}: {msg}"
 
 

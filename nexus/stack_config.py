@@ -8,20 +8,30 @@ value as a string. Offline we do the same: project-level `config:` of `Pulumi.ya
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import json
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from nexus.settings import PROJECT, Settings, SettingsError, parse_settings
+from nexus.errors import InputError
+from nexus.settings import PROJECT, Settings, SettingsError, validate_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # `secure:` values cannot be decrypted without the stack's secrets provider; offline they
 # are replaced by this marker and still flagged secret, as the CLI would flag them.
 SECRET_PLACEHOLDER = "[secret config value]"
+
+# Namespaces of the config this project reads or passes on: its own, and the providers it uses.
+# A namespace close to one of these (`nexsu:`, `asw:`) is a typo; any other belongs to a
+# provider we do not know of and is left alone.
+KNOWN_NAMESPACES = (PROJECT, "aws", "pulumi", "random")
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,9 @@ class StackConfig:
     stack_file: Path
     values: dict[str, Any]  # full keys ("nexus:database", "aws:region") to decoded values
     secret_keys: frozenset[str]
+    # full key -> the file that set it (Pulumi.yaml or the stack file), so that every message
+    # names the file holding the mistake
+    origins: dict[str, str] = field(default_factory=dict)
 
     def as_cli_strings(self) -> dict[str, str]:
         """Values the way the CLI passes them: objects and lists as JSON, booleans lowercase."""
@@ -41,9 +54,61 @@ class StackConfig:
 
     def settings(self) -> Settings:
         ns = f"{PROJECT}:"
-        raw = {k[len(ns) :]: v for k, v in self.values.items() if k.startswith(ns)}
+        raw = {k[len(ns) :]: v for k, v in self.values.items() if k.startswith(ns) and k not in _RESERVED}
         region = self.values.get("aws:region")
-        return parse_settings(raw, stack=self.stack, region=region, source=self.stack_file.name)
+        settings, problems = validate_settings(raw, stack=self.stack, region=region)
+        found = config_key_problems(self.values)
+        key_problems = [(self.origin(key), problem) for key, problem, _ in found]
+        # `aws:regoin` also leaves aws:region unset: "did you mean" says it once.
+        meant = tuple(f"{m}: required but not set" for _, _, m in found if m)
+        setting_problems = [
+            (self.origin("aws:region" if f == "region" else ns + f), p) for f, p in problems if not p.startswith(meant)
+        ]
+        if key_problems or settings is None:
+            raise SettingsError.of_files(key_problems + setting_problems)
+        return settings
+
+    def origin(self, key: str) -> str:
+        return self.origins.get(key, self.stack_file.name)
+
+
+# Settings fields that come from elsewhere (the stack name, aws:region), not from nexus: keys.
+_RESERVED = {f"{PROJECT}:stack", f"{PROJECT}:region"}
+
+
+def config_key_problems(values: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(key, problem, the key probably meant) for config keys outside what the nexus settings models validate: a
+    misspelled namespace, an AWS provider key the provider does not have, nexus:stack/region."""
+    problems: list[tuple[str, str, str | None]] = []
+    for key in values:
+        namespace, _, name = key.partition(":")
+        if key in _RESERVED:
+            where = "the stack name comes from --stack" if name == "stack" else "the region is aws:region"
+            problems.append((key, f"{key}: unknown key ({where})", None))
+        elif namespace == "aws" and (known := aws_config_keys()) and name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            tip = f"did you mean 'aws:{hint[0]}'?" if hint else "not a key of the AWS provider's configuration"
+            problems.append((key, f"{key}: unknown key ({tip})", f"aws:{hint[0]}" if hint else None))
+        elif namespace not in KNOWN_NAMESPACES and (
+            close := difflib.get_close_matches(namespace, KNOWN_NAMESPACES, n=1, cutoff=0.6)
+        ):
+            meant = f"{close[0]}:{name}"
+            problems.append((key, f"{key}: unknown namespace {namespace!r} (did you mean {meant!r}?)", meant))
+    return problems
+
+
+@cache
+def aws_config_keys() -> tuple[str, ...]:
+    """The AWS provider's configuration keys (aws:region, aws:defaultTags, ...), read from the
+    pinned pulumi_aws's own config accessors (pulumi_aws/config/vars.py) without importing it:
+    validation must stay well under a second. Empty if the package is not installed."""
+    spec = importlib.util.find_spec("pulumi_aws")
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    source = Path(next(iter(spec.submodule_search_locations))) / "config" / "vars.py"
+    if not source.is_file():
+        return ()
+    return tuple(sorted(set(re.findall(r"__config__\.get\w*\('(\w+)'", source.read_text()))))
 
 
 def stack_names(root: Path = ROOT) -> list[str]:
@@ -58,14 +123,22 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
     project = _read_yaml(project_file)
     if project.get("name") != PROJECT:
         raise SettingsError(project_file.name, [f"project name must be {PROJECT!r}, found {project.get('name')!r}"])
+    known = ", ".join(stack_names(root)) or "none"
+    if config_from and not stack_file.is_file():
+        raise InputError(f"--config-from {config_from}: there is no {stack_file.name} (stack files here: {known})")
+    if config_from and config_from != stack and (root / f"Pulumi.{stack}.yaml").is_file():
+        raise InputError(
+            f"--config-from {config_from}: stack {stack!r} has a file of its own, Pulumi.{stack}.yaml, and "
+            "the CLI reads that one; --config-from is for a stack without a file (development-alice)"
+        )
     if not stack_file.is_file():
-        known = ", ".join(stack_names(root)) or "none"
-        raise SettingsError(
-            stack_file.name,
-            [f"no stack file for stack {stack!r} (stack files here: {known}); use --config-from to reuse one"],
+        raise InputError(
+            f"no stack file {stack_file.name} for stack {stack!r} (stack files here: {known}); "
+            f"a stack without a file of its own reads another's: --config-from development"
         )
 
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for key, decl in (project.get("config") or {}).items():
         full = key if ":" in key else f"{PROJECT}:{key}"
         if isinstance(decl, dict) and "value" in decl:
@@ -74,6 +147,7 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
             values[full] = decl["default"]
         elif not isinstance(decl, dict):
             values[full] = decl
+        origins[full] = project_file.name
 
     secret_keys: set[str] = set()
     for key, value in (_read_yaml(stack_file).get("config") or {}).items():
@@ -83,12 +157,33 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
             secret_keys.add(full)
         else:
             values[full] = value
-    return StackConfig(stack, stack_file, values, frozenset(secret_keys))
+        origins[full] = stack_file.name
+    return StackConfig(stack, stack_file, values, frozenset(secret_keys), origins)
+
+
+class YamlFloat(float):
+    """A YAML float that remembers how it was written: unquoted `16.10` reads as 16.1, and the
+    message asking to quote it should show what the person typed."""
+
+    yaml_text: str
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    value = YamlFloat(loader.construct_yaml_float(node))
+    value.yaml_text = str(node.value)
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         raise SettingsError(path.name, [f"not valid YAML: {exc}"]) from None
     if not isinstance(data, dict):
