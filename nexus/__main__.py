@@ -86,10 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diagram":
             from nexus.diagram import diagram_for_stack
 
-            if args.output and args.output.is_dir():
-                raise InputError(
-                    f"--output {args.output}: is a directory; name a file, e.g. {args.output / 'diagram.md'}"
-                )
+            _check_output("--output", args.output, example="diagram.md")
             text = diagram_for_stack(args.stack)
             if args.output:
                 args.output.write_text(text)
@@ -113,6 +110,23 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
+def _check_output(flag: str, path: Path | None, *, directory: bool = False, example: str = "") -> None:
+    """Refuse an output path that is the wrong kind of thing (a directory for a file, a file
+    on the way to it) with a message, before any work; other failures (permissions, a full
+    disk) surface as OSError when writing, also exit 2."""
+    if path is None:
+        return
+    if directory and path.exists() and not path.is_dir():
+        raise InputError(f"{flag} {path}: is a file; with --all this is a directory, one plan JSON per stack")
+    if not directory and path.is_dir():
+        raise InputError(f"{flag} {path}: is a directory; name a file, e.g. {path / example}")
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(f"{flag} {path}: {ancestor} is a file, not a directory")
+
+
 def _plan(args: argparse.Namespace) -> int:
     root = args.project_dir or ROOT
     if args.all and args.config_from:
@@ -120,10 +134,8 @@ def _plan(args: argparse.Namespace) -> int:
             "plan --all plans every stack from its own file; --config-from is for one stack without a "
             "file of its own: plan --stack NAME --config-from STACK"
         )
-    if args.json and not args.all and args.json.is_dir():
-        raise InputError(f"--json {args.json}: is a directory; name a file, e.g. {args.json / (args.stack + '.json')}")
-    if args.json and args.all and args.json.exists() and not args.json.is_dir():
-        raise InputError(f"--json {args.json}: with --all this must be a directory (one file per stack), not a file")
+    # Refuse an output path that cannot work before spending seconds on the plan.
+    _check_output("--json", args.json, directory=args.all, example=f"{args.stack}.json")
     stacks = stack_names(root) if args.all else [args.stack]
     loaded = load_all(stacks, config_from=args.config_from, root=root)
     if args.all and (overlaps := overlapping_cidrs(loaded)):
