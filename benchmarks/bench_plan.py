@@ -1,22 +1,41 @@
-"""Wall time of the offline plan against the floor set by importing the Pulumi SDKs.
+"""Set-up time of a fresh clone against a plain install of the same lock, and wall time of
+the offline plan against the floor set by importing the Pulumi SDKs.
 
-Each figure is measured in a fresh interpreter (what an engineer waits for), several times,
-reporting the median:
+Set-up (issue 14), each run on a fresh `git clone` of this repository (committed files only)
+into a temporary directory, median of --setup-runs:
+  make       `make venv/.installed`: the set-up of the README's first command
+  floor      a plain install of the same lock: `uv export --frozen --format requirements-txt`,
+             then `uv venv` + `uv pip install -r` into a fresh directory
+  first plan `make plan STACK=development` right after set-up: the first import of the SDKs
+             also writes their bytecode, so it is timed apart from a second, warm plan
+uv's cache is warm for both sides, as on a developer's machine that has installed this lock
+once (the bench's own ./venv came from it); a cold cache adds the same download to both.
+Target: make <= 2 x floor. The venv's size (`du -sh venv`) is printed for the README.
+
+Plan (issue 2), each in a fresh interpreter (what an engineer waits for), median of --runs:
   floor      import pulumi, pulumi_random and every pulumi_aws service module the program uses
   one stack  python -m nexus plan --stack production --quiet
   all        python -m nexus plan --all --quiet (three stacks, one process)
-Targets (issue 2): one stack <= 1.3 x floor, all three <= 1.8 x floor.
+Targets: one stack <= 1.3 x floor, all three <= 1.8 x floor.
 
-    venv/bin/python benchmarks/bench_plan.py [--runs 5]
+Wall time depends on what else the machine runs; the CPU time of the child processes (user +
+system) is printed beside it, and the load average before the run.
+
+    venv/bin/python benchmarks/bench_plan.py [--runs 5] [--setup-runs 3] [--skip-setup]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,10 +60,87 @@ def timed(cmd: list[str], runs: int) -> float:
     return statistics.median(samples)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one command (and its children)."""
+    cpu, start = _children_cpu(), time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start, _children_cpu() - cpu
+
+
+def _median(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(w for w, _ in samples), statistics.median(c for _, c in samples)
+
+
+def _uv() -> str:
+    """The uv the Makefile would use: from PATH, else the private copy in .tools/."""
+    found = shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
+    if not Path(found).exists():
+        sys.exit("uv not found: run `make venv/.installed` once (it installs uv into .tools/ when missing)")
+    return found
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        sys.exit(f"{name} not found on PATH: the set-up bench needs it")
+    return found
+
+
+def setup(runs: int) -> None:
+    uv, git, make, du = _uv(), _tool("git"), _tool("make"), _tool("du")
+    python = _tool("python3")
+    env = {**os.environ, "PATH": f"{Path(uv).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as the Makefile does: let the first plan write bytecode
+    export = [uv, "export", "--frozen", "--format", "requirements-txt", "--quiet"]
+    requirements = subprocess.run(export, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    with_make: list[tuple[float, float]] = []
+    plain: list[tuple[float, float]] = []
+    for i in range(runs):
+        with tempfile.TemporaryDirectory(prefix="nexus-setup-") as name:
+            tmp, clone = Path(name), Path(name) / "clone"
+            subprocess.run([git, "clone", "--quiet", str(ROOT), str(clone)], check=True)
+            with_make.append(_run([make, "venv/.installed"], clone, env))
+            if i == 0:  # the first plan after set-up, and the size, once
+                first_plan = _run([make, "plan", "STACK=development"], clone, env)
+                second_plan = _run([make, "plan", "STACK=development"], clone, env)
+                size = subprocess.run([du, "-sh", "venv"], cwd=clone, capture_output=True, text=True).stdout.split()[0]
+            (tmp / "requirements.txt").write_text(requirements)
+            create = _run([uv, "venv", "--quiet", "--python", python, "plain"], tmp, env)
+            install = _run([uv, "pip", "install", "--quiet", "--python", "plain/bin/python", "-r", "requirements.txt"], tmp, env)  # fmt: skip
+            plain.append((create[0] + install[0], create[1] + install[1]))
+    (mw, mc), (fw, fc) = _median(with_make), _median(plain)
+    print(f"fresh clone, median of {runs} runs, uv's cache warm              wall       cpu")
+    print(f"  make venv/.installed (README's first command)  {mw:6.2f} s  {mc:6.2f} s")
+    print(f"  uv venv + uv pip install -r (same lock)        {fw:6.2f} s  {fc:6.2f} s")
+    print(f"  ratio                                          {mw / fw:6.2f} x  {mc / fc:6.2f} x  (target <= 2)")
+    print(f"  venv size (du -sh venv)                        {size}")
+    print(f"  first make plan STACK=development              {first_plan[0]:6.2f} s  {first_plan[1]:6.2f} s  (writes bytecode)")  # fmt: skip
+    print(f"  second make plan STACK=development             {second_plan[0]:6.2f} s  {second_plan[1]:6.2f} s")  # fmt: skip
+
+
+def _timed_section(name: str, body: Callable[[], None]) -> None:
+    print(f"== {name} (load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    body()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--setup-runs", type=int, default=3)
+    parser.add_argument("--skip-setup", action="store_true", help="only the plan figures")
+    args = parser.parse_args()
+    if not args.skip_setup:
+        _timed_section("set-up", lambda: setup(args.setup_runs))
+    _timed_section("offline plan", lambda: plan(args.runs))
+    return 0
+
+
+def plan(runs: int) -> None:
     py = sys.executable
     floor = timed([py, "-c", FLOOR], runs)
     # `nexus plan` switches cyclic GC off before it loads the SDKs; the same floor without GC
@@ -57,7 +153,6 @@ def main() -> int:
     print(f"  same, GC disabled     {floor_nogc:6.2f} s  (plan: {one / floor_nogc:.2f} x / {every / floor_nogc:.2f} x)")
     print(f"  plan one stack        {one:6.2f} s  ({one / floor:.2f} x floor, target <= 1.30)")
     print(f"  plan all three        {every:6.2f} s  ({every / floor:.2f} x floor, target <= 1.80)")
-    return 0
 
 
 if __name__ == "__main__":
