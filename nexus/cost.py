@@ -255,7 +255,7 @@ def region_prices(region: str, table: dict[str, Any] | None = None) -> tuple[dic
             "add the region's figures (python -m nexus cost --refresh-help shows how to read them)"
         )
     if "same_as" not in entry:
-        return entry, f"{region} list prices ({entry['basis']}) read {table['read_on']}"
+        return entry, _basis(region, entry, table)
     prices = copy.deepcopy(regions[entry["same_as"]])
     for path, factor in entry.get("scale", {}).items():
         parent, key = _walk(prices, path)
@@ -267,7 +267,11 @@ def region_prices(region: str, table: dict[str, Any] | None = None) -> tuple[dic
     for path, value in entry.get("override", {}).items():
         parent, key = _walk(prices, path)
         parent[key] = value
-    return prices, f"{region} list prices ({entry['basis']}) read {table['read_on']}"
+    return prices, _basis(region, entry, table)
+
+
+def _basis(region: str, entry: dict[str, Any], table: dict[str, Any]) -> str:
+    return f"{region} list prices as of {table['read_on']}, {entry['basis']}"
 
 
 def _scaled(value: Decimal, factor: Decimal) -> Decimal:
