@@ -13,7 +13,7 @@ import pytest
 
 from nexus.__main__ import main
 from nexus.compare import compare_plans, render
-from nexus.cost import CostError, load_table, price_plan, region_prices
+from nexus.cost import CostError, load_table, price_plan, region_prices, render_totals
 from nexus.offline import Plan
 from tests.conftest import plan_stack
 
@@ -226,3 +226,10 @@ def test_refresh_help_shows_how_to_read_prices(capsys: Any) -> None:
     assert main(["cost", "--refresh-help"]) == 0
     out = capsys.readouterr().out
     assert "aws pricing get-products" in out and "offers/v1.0/aws" in out and "AmazonRDS" in out
+
+
+def test_readme_shows_the_totals_cost_all_prints(plans: dict[str, Plan]) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = readme.split("<!-- cost:all -->\n```\n")[1].split("```\n<!-- /cost:all -->")[0]
+    costs = [price_plan(plans[stack].to_json()) for stack in sorted(plans)]
+    assert block == render_totals(costs) + "\n", "README's Cost section is stale: paste `nexus cost --all`'s totals"
