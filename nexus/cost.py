@@ -92,6 +92,21 @@ FREE: dict[str, str] = {
     "aws:iam/instanceProfile:InstanceProfile": "IAM is free",
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "IAM is free",
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": "IAM is free",
+    "aws:iam/policyAttachment:PolicyAttachment": "IAM is free",
+    "aws:iam/user:User": "IAM is free",
+    "aws:iam/group:Group": "IAM is free",
+    "aws:iam/userPolicy:UserPolicy": "IAM is free",
+    "aws:iam/groupPolicy:GroupPolicy": "IAM is free",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": "IAM is free",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "IAM is free",
+    "aws:kms/grant:Grant": "grants are free (the key is priced)",
+    "aws:lb/listenerCertificate:ListenerCertificate": "part of the load balancer's price",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": "parameter groups are free",
+    "aws:secretsmanager/secretRotation:SecretRotation": "rotation is free (a rotation function would be priced)",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "bucket configuration is free",
+    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2": "bucket configuration is free",
+    "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": "bucket configuration is free",
+    "aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2": "bucket configuration is free",
     "aws:kms/alias:Alias": "aliases are free (the key is priced)",
     "aws:lb/listener:Listener": "listeners are part of the load balancer's price",
     "aws:lb/listenerRule:ListenerRule": "listener rules are part of the LCU (usage)",
@@ -546,6 +561,14 @@ def _vpc_endpoint(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
         ctx.unpriced("VPC endpoints", label, f"{kind} endpoints are not in the table")
 
 
+def _certificate(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
+    # Public ACM certificates are free; a private CA's certificates are not (ACM pricing).
+    if inputs.get("certificateAuthorityArn"):
+        ctx.unpriced("Certificates", label, "certificates of a private CA are not in the table")
+    else:
+        ctx.zero(label, "public ACM certificates are free")
+
+
 def _trail(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
     # CloudTrail pricing: the first copy of management events in each region is free; a further
     # trail recording them, and every data event, is billed per event.
@@ -575,6 +598,7 @@ PRICERS: dict[str, Pricer] = {
     "aws:ssm/parameter:Parameter": _parameter,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:cloudtrail/trail:Trail": _trail,
+    "aws:acm/certificate:Certificate": _certificate,
 }
 
 

@@ -233,3 +233,24 @@ def test_readme_shows_the_totals_cost_all_prints(plans: dict[str, Plan]) -> None
     block = readme.split("<!-- cost:all -->\n```\n")[1].split("```\n<!-- /cost:all -->")[0]
     costs = [price_plan(plans[stack].to_json()) for stack in sorted(plans)]
     assert block == render_totals(costs) + "\n", "README's Cost section is stale: paste `nexus cost --all`'s totals"
+
+
+def test_a_stack_in_an_unpriced_region_is_refused_before_it_is_planned(
+    capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nexus.plan
+
+    real_load_all = nexus.plan.load_all
+
+    def load_all_in_another_region(stacks: list[str], config_from: str | None = None) -> Any:
+        loaded = real_load_all(stacks, config_from=config_from)
+        moved = [config.with_values({"aws:region": "sa-east-1"}) for config, _ in loaded]
+        return [(config, config.settings()) for config in moved]
+
+    def never(*args: Any) -> Any:
+        raise AssertionError("planned a stack that cannot be priced")
+
+    monkeypatch.setattr("nexus.plan.load_all", load_all_in_another_region)
+    monkeypatch.setattr("nexus.offline.run_program", never)
+    assert main(["cost", "--stack", "development"]) == 2
+    assert capsys.readouterr().err.startswith("nexus cost: no prices for region 'sa-east-1'")
