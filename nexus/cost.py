@@ -310,7 +310,8 @@ def _walk(prices: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
 class _Context:
     prices: dict[str, Any]
     hours: Decimal
-    by_id: dict[str, dict[str, Any]]
+    nat_addresses: set[str]  # IDs of the Elastic IPs NAT gateways use
+    current_id: str = ""
     lines: list[Line] = field(default_factory=list)
     free: list[Line] = field(default_factory=list)
     usage: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -347,8 +348,10 @@ def price_plan(plan: dict[str, Any], table: dict[str, Any] | None = None) -> Sta
     table = table or load_table()
     prices, basis = region_prices(plan["region"], table)
     resources = [r for r in plan["resources"] if r.get("custom")]
-    ctx = _Context(prices, Decimal(table["hours_per_month"]), {r["id"]: r for r in resources})
+    nat_addresses = {r["inputs"].get("allocationId") for r in resources if r["type"] == "aws:ec2/natGateway:NatGateway"}
+    ctx = _Context(prices, Decimal(table["hours_per_month"]), nat_addresses - {None})
     for r in resources:
+        ctx.current_id = r["id"]
         label = f"{r['type']} {r['name']}"
         pricer = PRICERS.get(r["type"])
         if pricer is not None:
@@ -425,7 +428,8 @@ def _nat_gateway(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
 def _eip(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
     # Every public IPv4 address, attached or not, is billed hourly since February 2024
     # (VPC pricing, "Public IPv4 address").
-    ctx.hourly("Public IPv4 addresses", label, "Elastic IP", ctx.price("ec2.public_ipv4_hour"))
+    used_by = "a NAT gateway's Elastic IP" if ctx.current_id in ctx.nat_addresses else "Elastic IP"
+    ctx.hourly("Public IPv4 addresses", label, used_by, ctx.price("ec2.public_ipv4_hour"))
 
 
 def _load_balancer(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
