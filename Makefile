@@ -56,6 +56,9 @@ compare: $(VENV)/.installed         ## staging against production, for promotion
 diagram: $(VENV)/.installed         ## Mermaid diagram of production
 	$(PY) -m nexus diagram --stack production
 
+cost: $(VENV)/.installed            ## monthly cost of every stack at AWS list prices
+	$(PY) -m nexus cost --all
+
 bench: $(VENV)/.installed           ## set-up time and offline plan time against their floors
 	$(PY) benchmarks/bench_plan.py
 

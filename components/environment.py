@@ -161,7 +161,7 @@ class Environment(pulumi.ComponentResource):
             "kms_key_alias": secrets.alias_name,
             "settings_path": app_settings.path,
             "alarm_topic_arn": monitoring.topic_arn,
-            "dashboard_name": monitoring.dashboard.dashboard_name,
+            "dashboard_name": monitoring.dashboard_name,
         }
         self.register_outputs(self.outputs)
 

@@ -38,7 +38,7 @@ class Monitoring(pulumi.ComponentResource):
     """An encrypted SNS topic for alarms (with e-mail subscriptions from the settings),
     alarms on the load balancer and the database, and a dashboard of the same metrics.
 
-    Outputs: `topic_arn`, `dashboard_name`, `alarm_names`.
+    Outputs: `topic_arn`, `dashboard_name` (None without a dashboard), `alarm_names`.
     """
 
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -129,18 +129,24 @@ class Monitoring(pulumi.ComponentResource):
             ),
         ]  # fmt: skip
 
-        self.dashboard = aws.cloudwatch.Dashboard(
-            "dashboard",
-            dashboard_name=naming.name(max_len=255),
-            dashboard_body=pulumi.Output.all(args.alb_arn_suffix, args.target_group_arn_suffix).apply(
-                lambda suffixes: json.dumps(_dashboard(args.region, suffixes[0], suffixes[1], args.db_identifier))
-            ),
-            opts=child,
+        # Optional (nexus:monitoring.dashboard): a cost lever of development stacks.
+        self.dashboard = (
+            aws.cloudwatch.Dashboard(
+                "dashboard",
+                dashboard_name=naming.name(max_len=255),
+                dashboard_body=pulumi.Output.all(args.alb_arn_suffix, args.target_group_arn_suffix).apply(
+                    lambda suffixes: json.dumps(_dashboard(args.region, suffixes[0], suffixes[1], args.db_identifier))
+                ),
+                opts=child,
+            )
+            if mon.dashboard
+            else None
         )
+        self.dashboard_name = self.dashboard.dashboard_name if self.dashboard else None
 
         self.topic_arn = self.topic.arn
         self.register_outputs(
-            {"topic_arn": self.topic.arn, "dashboard_name": self.dashboard.dashboard_name,
+            {"topic_arn": self.topic.arn, "dashboard_name": self.dashboard_name,
              "alarm_names": [a.name for a in alarms]}
         )  # fmt: skip
 

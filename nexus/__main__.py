@@ -5,6 +5,7 @@
     check    run the policy rules over a stack's offline plan
     compare  compare two stacks for promotion readiness (default: staging vs production)
     diagram  write a Mermaid diagram of a stack
+    cost     monthly cost of stacks at list prices, and its change between two plans
 
 Exit codes: 0 done, 1 findings (check's violations, compare's NOT READY), 2 bad input
 (settings, paths, files, flags: one message naming the file, no traceback), 3 an internal
@@ -65,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     diagram.add_argument("--stack", required=True)
     diagram.add_argument("--output", type=Path, help="write here instead of standard output")
 
+    from nexus import cost
+
+    cost.add_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "plan":
@@ -93,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(text, end="")
             return 0
+        if args.command == "cost":
+            return cost.run(args)
     except BrokenPipeError:
         raise  # the reader left (`| head`): see _exit, where the process ends
     except (SettingsError, InvalidStacksError, InputError) as exc:

@@ -40,6 +40,7 @@ class Comparison:
     totals: tuple[int, int] = (0, 0)  # nexus.plan.resource_count of A and B
     by_design: list[str] = field(default_factory=list)
     blocking: list[str] = field(default_factory=list)
+    costs: list[tuple[str, str]] = field(default_factory=list)  # (stack, monthly cost or why none)
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -52,7 +53,10 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def compare_plans(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
+    from nexus.cost import monthly_summary
+
     result = Comparison(a["stack"], b["stack"])
+    result.costs = [(plan["stack"], monthly_summary(plan)) for plan in (a, b)]
     sa, sb = _flatten(a["settings"]), _flatten(b["settings"])
     for key in sorted(set(sa) | set(sb)):
         result.settings.append((key, sa.get(key), sb.get(key)))
@@ -93,6 +97,8 @@ def render(c: Comparison) -> str:
     lines += [f"  {'!=' if x != y else '  '} {k:<{width}}  {x!s:<28} {y!s}" for k, x, y in c.settings]
     lines += ["", f"Resources by type: {c.a} vs {c.b} ({c.totals[0]} vs {c.totals[1]} resources in all)"]
     lines += [f"  {'!=' if x != y else '  '} {t:<72} {x:>4} {y:>4}" for t, x, y in c.counts]
+    lines += ["", "Monthly cost at list prices (fixed charges; `nexus cost --stack S` for the detail):"]
+    lines += [f"  {stack}: {cost}" for stack, cost in c.costs]
     lines += ["", f"Differences by design ({len(c.by_design)}):"] + [f"  - {d}" for d in c.by_design]
     lines += ["", f"Differences that block promotion ({len(c.blocking)}):"] + [f"  - {d}" for d in c.blocking]
     verdict = "READY" if not c.blocking else "NOT READY"

@@ -53,7 +53,7 @@ def diagram_from_plan(plan: dict[str, Any]) -> str:
         f'    logs["CloudWatch Logs x{count["aws:cloudwatch/logGroup:LogGroup"]}<br/>'
         f'{s["monitoring"]["metrics_retention_days"]} days, KMS"]',
         f'    alarms["{alarms} alarms"] --> sns["SNS topic (KMS)"]',
-        f'    dash["dashboard nexus-{stack}"]',
+        *([f'    dash["dashboard nexus-{stack}"]'] if count["aws:cloudwatch/dashboard:Dashboard"] else []),
         "  end",
         '  alb -. "access logs" .-> s3[("S3 access logs")]',
         '  vpc -. "flow logs" .-> logs',

@@ -422,6 +422,9 @@ class MonitoringSettings(_Model):
     alarm_emails: tuple[str, ...] = ()
     notify_on_recovery: bool = False
     alarms: AlarmSettings = AlarmSettings()
+    # The CloudWatch dashboard: $3 a month each (CloudWatch pricing). The alarms do not need
+    # it, and CloudWatch's automatic per-service dashboards show the same metrics for free.
+    dashboard: bool = True
 
     @field_validator("metrics_retention_days")
     @classmethod

@@ -135,6 +135,9 @@ def test_alarm_email_subscriptions_come_from_settings(planner: Any) -> None:
 
 
 def test_dashboard_is_valid_json_about_this_stack_only(plans: dict[str, Plan], plan: Plan) -> None:
+    if not plan.settings.monitoring.dashboard:  # a cost lever (nexus:monitoring.dashboard)
+        assert plan.of_type("aws:cloudwatch/dashboard:Dashboard") == [] and plan.outputs["dashboard_name"] is None
+        return
     body = json.loads(plan.one("aws:cloudwatch/dashboard:Dashboard").input("dashboardBody"))
     assert plan.one("aws:cloudwatch/dashboard:Dashboard").input("dashboardName") == f"nexus-{plan.stack}"
     own = {plan.one("aws:lb/loadBalancer:LoadBalancer").outputs["arnSuffix"],
