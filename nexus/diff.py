@@ -27,6 +27,7 @@ from typing import Any
 FORCE_NEW_FILE = Path(__file__).with_name("force_new.json")
 DATABASE_TYPES = ("aws:rds/instance:Instance",)
 UNSET = "(unset)"
+FORCES = ": forces replacement"
 
 Change = tuple[str, Any, Any]  # (property path, old, new)
 
@@ -103,7 +104,7 @@ def _diff_stack(stack: str, base: dict[str, Any], head: dict[str, Any]) -> Stack
         own[urn] = props
         forcing = [p for p, _, _ in props if not p.startswith("(option)") and forces_new(new["type"], p)]
         if forcing:
-            replaced[urn] = [f"{p}: forces replacement" for p in forcing]
+            replaced[urn] = [f"{p}{FORCES}" for p in forcing]
         elif old.get("provider") != new.get("provider"):
             replaced[urn] = ["its provider changes"]
 
@@ -239,9 +240,14 @@ def _lines(c: StackChanges, prefix: str, marks: dict[str, str]) -> list[str]:
         lines += [f"{prefix}{marks['~']}     {p}: {_show(o)} -> {_show(n)}" for p, o, n in props]
         lines += [f"{prefix}{marks['~']}     {why}" for why in c.reasons.get(label, [])]
     for label, props in c.replaced.items():
+        reasons = c.reasons.get(label, [])
+        forcing = {why.removesuffix(FORCES) for why in reasons if why.endswith(FORCES)}
         lines.append(f"{prefix}{marks['±']} {label} (replace)")
-        lines += [f"{prefix}{marks['±']}     {p}: {_show(o)} -> {_show(n)}" for p, o, n in props]
-        lines += [f"{prefix}{marks['±']}     {why}" for why in c.reasons.get(label, [])]
+        lines += [
+            f"{prefix}{marks['±']}     {p}: {_show(o)} -> {_show(n)}{'  (forces replacement)' if p in forcing else ''}"
+            for p, o, n in props
+        ]
+        lines += [f"{prefix}{marks['±']}     {why}" for why in reasons if not why.endswith(FORCES)]
     lines += [f"{prefix}{marks['-']} {label}" for label in c.deleted]
     return lines
 
