@@ -1,69 +1,196 @@
-"""The CrossGuard pack applies the same rules to what a real preview would hand it."""
+"""The CrossGuard pack applies the same rules to what a real preview would hand it.
+
+Resource policies are called the way pulumi-policy's analyzer calls them (policy.py `Analyze`):
+one `ResourceValidationArgs` per resource, its inputs wrapped in `unknown_checking_proxy`, its
+provider as a `PolicyProviderResource` carrying the provider's inputs.
+"""
 
 from __future__ import annotations
 
+import copy
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi_policy import PolicyProviderResource, PolicyResource, PolicyResourceOptions, StackValidationArgs
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from nexus.offline import Plan
+from nexus.rules import RESOURCE_RULES
+from tests.test_tools import POLICY_CASES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policy"))
 from nexus_policies import POLICIES
 
-
-def policy_resources(plan: Plan, mutate: Any = None) -> list[PolicyResource]:
-    doc = plan.to_json()
-    if mutate:
-        mutate(doc["resources"])
-    providers = {r["urn"]: r for r in doc["resources"] if r["type"] == "pulumi:providers:aws"}
-    out = []
-    for r in doc["resources"]:
-        p = providers.get(r["provider"] or "")
-        out.append(PolicyResource(
-            resource_type=r["type"], props=r["inputs"], urn=r["urn"], name=r["name"],
-            opts=PolicyResourceOptions(protect=r["options"]["protect"], ignore_changes=[], delete_before_replace=None,
-                                       aliases=[], custom_timeouts=None, additional_secret_outputs=[]),  # type: ignore[arg-type]
-            provider=PolicyProviderResource(p["type"], p["inputs"], p["urn"], p["name"]) if p else None,
-            parent=None, dependencies=[], property_dependencies={},
-        ))  # fmt: skip
-    return out
+Doc = list[dict[str, Any]]
 
 
-def violations(resources: list[PolicyResource]) -> dict[str, list[str]]:
+def options(r: dict[str, Any]) -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        protect=bool(r["options"].get("protect")), ignore_changes=[], delete_before_replace=None, aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0), additional_secret_outputs=[],
+    )  # fmt: skip
+
+
+def provider_of(resources: Doc, r: dict[str, Any]) -> PolicyProviderResource | None:
+    p = next((p for p in resources if p["urn"] == r.get("provider")), None)
+    return PolicyProviderResource(p["type"], unknown_checking_proxy(p["inputs"]), p["urn"], p["name"]) if p else None
+
+
+def resource_args(resources: Doc, r: dict[str, Any], provider: Any = "from-plan") -> ResourceValidationArgs:
+    return ResourceValidationArgs(
+        r["type"], unknown_checking_proxy(r["inputs"]), r["urn"], r["name"], options(r),
+        provider_of(resources, r) if provider == "from-plan" else provider,
+    )  # fmt: skip
+
+
+def stack_args(resources: Doc) -> StackValidationArgs:
+    return StackValidationArgs([
+        PolicyResource(r["type"], unknown_checking_proxy(r["inputs"]), r["urn"], r["name"], options(r),
+                       provider_of(resources, r), None, [], {})
+        for r in resources
+    ])  # fmt: skip
+
+
+def resources_of(plan: Plan) -> Doc:
+    return list(copy.deepcopy(plan.to_json())["resources"])
+
+
+def violations(resources: Doc) -> dict[str, list[str]]:
+    """Every policy over every resource, as the analyzer would run them: policy name -> messages."""
     found: dict[str, list[str]] = {}
     for policy in POLICIES:
-        assert policy.validate is not None
-        policy.validate(
-            StackValidationArgs(resources), lambda msg, urn=None, p=policy.name: found.setdefault(p, []).append(msg)
-        )
+        report = lambda msg, urn=None, p=policy.name: found.setdefault(p, []).append(msg)  # noqa: E731
+        if isinstance(policy, ResourceValidationPolicy):
+            for r in resources:
+                policy.validate(resource_args(resources, r), report)
+        else:
+            policy.validate(stack_args(resources), report)
     return found
+
+
+def mutated(plan: Plan, type_token: str, name: str | None, inputs: dict[str, Any]) -> Doc:
+    """The plan's resources with one resource changed as in tests/test_tools.py POLICY_CASES."""
+    resources = resources_of(plan)
+    target = next(r for r in resources if r["type"] == type_token and (name is None or r["name"] == name))
+    for key, value in inputs.items():
+        if key == "options":
+            target["options"].update(value)
+        elif value is None:
+            target["inputs"].pop(key, None)
+        else:
+            target["inputs"][key] = value
+    return resources
 
 
 def test_pack_has_every_policy_mandatory() -> None:
     names = {p.name for p in POLICIES}
     assert {"no-open-ingress", "database-not-public", "environment-tags", "flow-logs-on"} <= names
     assert len(names) == len(POLICIES) == 9
+    assert all(p.enforcement_level == EnforcementLevel.MANDATORY for p in POLICIES)
+
+
+def test_every_resource_scoped_rule_is_a_resource_policy() -> None:
+    """Stack policies run after the update's steps; only a rule that must count the stack may be one."""
+    resource_policies = {p.name for p in POLICIES if isinstance(p, ResourceValidationPolicy)}
+    stack_policies = {p.name for p in POLICIES if isinstance(p, StackValidationPolicy)}
+    assert {rule.name for rule in RESOURCE_RULES} | {"environment-tags"} <= resource_policies
+    assert stack_policies == {"flow-logs-on"}
 
 
 def test_our_stacks_pass_the_pack(plan: Plan) -> None:
-    assert violations(policy_resources(plan)) == {}
+    assert violations(resources_of(plan)) == {}
+
+
+@pytest.mark.parametrize(("rule", "stack", "type_token", "name", "inputs"), POLICY_CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in POLICY_CASES])  # fmt: skip
+def test_each_resource_policy_rejects_its_violating_case_on_its_own(
+    plans: dict[str, Plan], rule: str, stack: str, type_token: str, name: str | None, inputs: dict[str, Any]
+) -> None:
+    resources = mutated(plans[stack], type_token, name, inputs)
+    (policy,) = [p for p in POLICIES if p.name == rule]
+    assert isinstance(policy, ResourceValidationPolicy)
+    found: list[str] = []
+    for r in resources:
+        policy.validate(resource_args(resources, r), lambda msg, urn=None: found.append(msg))
+    assert found, f"{rule} let its violating case through"
+    # A provider that lost its Environment tag leaves the tier unsure: judged as production.
+    tier_lost = type_token.startswith("pulumi:providers:") and "Environment" not in str(inputs.get("defaultTags"))
+    assert set(violations(resources)) == {rule} | ({"production-deletion-protected"} if tier_lost else set())
+
+
+def test_every_resource_rule_has_a_violating_case_here() -> None:
+    assert {rule.name for rule in RESOURCE_RULES} | {"environment-tags"} <= {c[0] for c in POLICY_CASES}
 
 
 @pytest.mark.parametrize("stack", ["production", "development"])
 def test_the_pack_rejects_a_public_database(plans: dict[str, Plan], stack: str) -> None:
-    def make_public(resources: list[dict[str, Any]]) -> None:
-        next(r for r in resources if r["type"] == "aws:rds/instance:Instance")["inputs"]["publiclyAccessible"] = True
-
-    assert list(violations(policy_resources(plans[stack], make_public))) == ["database-not-public"]
+    resources = mutated(plans[stack], "aws:rds/instance:Instance", None, {"publiclyAccessible": True})
+    assert list(violations(resources)) == ["database-not-public"]
 
 
-def test_the_pack_reads_the_tier_from_the_provider_tags(plans: dict[str, Plan]) -> None:
-    def unprotect(resources: list[dict[str, Any]]) -> None:
-        next(r for r in resources if r["type"] == "aws:kms/key:Key")["options"]["protect"] = False
+def unprotected_key(plan: Plan) -> tuple[Doc, dict[str, Any]]:
+    resources = mutated(plan, "aws:kms/key:Key", None, {"options": {"protect": False}})
+    return resources, next(r for r in resources if r["type"] == "aws:kms/key:Key")
 
-    assert list(violations(policy_resources(plans["production"], unprotect))) == ["production-deletion-protected"]
-    assert violations(policy_resources(plans["staging"], unprotect)) == {}
+
+def production_protection_messages(resources: Doc, key: dict[str, Any], provider: Any = "from-plan") -> list[str]:
+    (policy,) = [p for p in POLICIES if p.name == "production-deletion-protected"]
+    found: list[str] = []
+    policy.validate(resource_args(resources, key, provider), lambda msg, urn=None: found.append(msg))
+    return found
+
+
+def test_the_pack_reads_the_tier_from_the_resources_provider(plans: dict[str, Plan]) -> None:
+    assert list(violations(unprotected_key(plans["production"])[0])) == ["production-deletion-protected"]
+    assert violations(unprotected_key(plans["staging"])[0]) == {}
+    # A real preview hands the provider's defaultTags as an object rather than JSON text.
+    resources, key = unprotected_key(plans["staging"])
+    p = next(p for p in resources if p["urn"] == key["provider"])
+    as_object = {**p["inputs"], "defaultTags": json.loads(p["inputs"]["defaultTags"])}
+    assert (
+        production_protection_messages(
+            resources, key, PolicyProviderResource(p["type"], as_object, p["urn"], p["name"])
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize("provider_inputs", [None, {}, {"defaultTags": UNKNOWN_STRING_VALUE},
+                                             {"defaultTags": json.dumps({"tags": {"Environment": "prod"}})}],
+                         ids=["no-provider", "no-default-tags", "unknown-tags", "unexpected-tier"])  # fmt: skip
+def test_a_resource_whose_tier_is_unsure_is_judged_as_production(
+    plans: dict[str, Plan], provider_inputs: dict[str, Any] | None
+) -> None:
+    resources, key = unprotected_key(plans["staging"])
+    provider = None if provider_inputs is None else PolicyProviderResource(
+        "pulumi:providers:aws", unknown_checking_proxy(provider_inputs), "urn:provider", "aws")  # fmt: skip
+    assert production_protection_messages(resources, key, provider) == [
+        "aws:kms/key:Key key: production stateful resources must be Pulumi-protected"
+    ]
+
+
+def test_an_unknown_input_is_left_to_the_engine_not_passed(plans: dict[str, Plan]) -> None:
+    """pulumi-policy turns UnknownValueError into "can't run during preview"; `up` runs it again, known."""
+    resources = mutated(plans["production"], "aws:rds/instance:Instance", None, {"kmsKeyId": UNKNOWN_STRING_VALUE})
+    database = next(r for r in resources if r["type"] == "aws:rds/instance:Instance")
+    (policy,) = [p for p in POLICIES if p.name == "encrypted-with-customer-key"]
+    with pytest.raises(UnknownValueError):
+        policy.validate(resource_args(resources, database), lambda msg, urn=None: None)
+
+
+def test_the_flow_logs_stack_policy_rejects_a_vpc_without_them(plans: dict[str, Plan]) -> None:
+    resources = [r for r in resources_of(plans["staging"]) if r["type"] != "aws:ec2/flowLog:FlowLog"]
+    assert list(violations(resources)) == ["flow-logs-on"]
