@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nexus.plan import InvalidStacksError, load_all, overlapping_cidrs, render_tree
 from nexus.settings import SettingsError
-from nexus.stack_config import ROOT, stack_names
+from nexus.stack_config import ROOT, skipped_notice, stack_names
 
 EXIT_INVALID = 2
 
@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             from nexus.check import run_check
 
+            if args.all and (notice := skipped_notice()):
+                print(notice, file=sys.stderr)
             return run_check(stacks=stack_names() if args.all else [args.stack], plan_file=args.plan)
         if args.command == "compare":
             from nexus.compare import run_compare
@@ -97,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 def _plan(args: argparse.Namespace) -> int:
     root = args.project_dir or ROOT
     stacks = stack_names(root) if args.all else [args.stack]
+    if args.all and (notice := skipped_notice(root)):
+        print(notice, file=sys.stderr)
     loaded = load_all(stacks, config_from=args.config_from, root=root)
     if args.all and (overlaps := overlapping_cidrs(loaded)):
         print("\n".join(overlaps), file=sys.stderr)
