@@ -598,6 +598,10 @@ class BootstrapSettings(_Model):
     @classmethod
     def _account(cls, value: Any) -> Any:
         # AWS account IDs are 12 digits, leading zeros included: quoted in YAML, or they are lost.
+        # The CLI hands config over as text and JSON-decodes nothing, but `_decode` does: a
+        # 12-digit number arrives as an int here.
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         if not isinstance(value, str) or not re.fullmatch(r"\d{12}", value):
             raise ValueError('an AWS account ID is 12 digits, quoted in the stack file ("012345678901")')
         return value
@@ -624,3 +628,10 @@ def parse_bootstrap_settings(raw: dict[str, Any], *, stack: str, region: str | N
                 line = f"{BOOTSTRAP_PROJECT}:" + ".".join(str(p) for p in err["loc"]) + ": unknown key"
             problems.append(line)
         raise SettingsError(source, problems) from None
+
+
+def bootstrap_settings_from_cli_config(config: dict[str, str], *, stack: str, source: str) -> BootstrapSettings:
+    """Bootstrap settings from config as the Pulumi CLI passes it (every value a string)."""
+    ns = f"{BOOTSTRAP_PROJECT}:"
+    raw = {key[len(ns) :]: _decode(value) for key, value in config.items() if key.startswith(ns)}
+    return parse_bootstrap_settings(raw, stack=stack, region=config.get("aws:region"), source=source)
