@@ -6,6 +6,7 @@
     compare  compare two stacks for promotion readiness (default: staging vs production)
     diagram  write a Mermaid diagram of a stack
     bootstrap  offline plan of bootstrap/ (GitHub OIDC provider, CI roles, state backend)
+    stacks   read `pulumi stack ls --json` for the workflows (one stack; idle development stacks)
 
 Invalid settings exit with code 2 and a message naming the stack file and key.
 """
@@ -62,15 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     diagram.add_argument("--stack", required=True)
     diagram.add_argument("--output", type=Path, help="write here instead of standard output")
 
-    from nexus import bootstrap
+    from nexus import bootstrap, stacks
 
     bootstrap.add_parser(sub)
+    stacks.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "plan":
             return _plan(args)
         if args.command == "bootstrap":
             return bootstrap.run(args)
+        if args.command == "stacks":
+            return stacks.run(args)
         if args.command == "diff":
             from nexus.diff import diff_plans, load_plans, render_markdown, render_text
 
