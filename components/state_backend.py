@@ -100,6 +100,8 @@ class StateBackend(pulumi.ComponentResource):
         self.secrets_keys: dict[str, aws.kms.Key] = {}
         self.secrets_providers: dict[str, pulumi.Output[str]] = {}
         for tier in args.environments:
+            # The default key policy (no `policy`): the account's IAM policies decide who uses
+            # the key, so each deploy role's policy (components/iam.py) is the whole story.
             key = aws.kms.Key(
                 f"secrets-{tier}",
                 description=f"NEXUS {naming.stack}: Pulumi stack secrets of the {tier} stacks",

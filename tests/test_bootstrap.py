@@ -253,3 +253,13 @@ def test_a_bad_bootstrap_setting_exits_2_naming_the_key(
 def test_the_bootstrap_is_its_own_project(plan: BootstrapPlan) -> None:
     assert stack_names(BOOTSTRAP_DIR) == ["account"]
     assert "account" not in stack_names()  # not a tier of the main program
+
+
+def test_the_bootstrap_command_prints_each_role_with_its_subjects(
+    plan: BootstrapPlan, tmp_path: Path, capsys: Any
+) -> None:
+    assert main(["bootstrap", "--stack", "account", "--json", str(tmp_path / "bootstrap.json")]) == 0
+    out = capsys.readouterr().out
+    assert f"role nexus-bootstrap-account-deploy-production: trusts repo:{REPO}:environment:production\n" in out
+    doc = json.loads((tmp_path / "bootstrap.json").read_text())
+    assert doc["project"] == "nexus-bootstrap" and len(doc["resources"]) == len(plan.resources)

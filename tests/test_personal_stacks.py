@@ -90,3 +90,18 @@ def test_check_all_says_what_it_skips(monkeypatch: pytest.MonkeyPatch, capsys: A
     monkeypatch.setattr("nexus.check.run_check", lambda stacks, plan_file: 0 if stacks == COMMITTED else 1)
     assert main(["check", "--all"]) == 0
     assert "skipping personal stack file(s)" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_in_a_git_checkout_git_decides_and_a_force_added_file_is_committed(tmp_path: Path) -> None:
+    import subprocess
+
+    git = str(shutil.which("git"))
+    root = project(tmp_path, "development")
+    copy_config(root, "development", "development-alice")
+    copy_config(root, "development", "development-shared")
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    # A team may still commit a shared copy on purpose: tracked, so a tier despite the rule.
+    subprocess.run([git, "-C", str(root), "add", "-f", "Pulumi.development-shared.yaml"], check=True)
+    assert personal_stack_files(root) == ["Pulumi.development-alice.yaml"]
+    assert stack_names(root) == ["development", "development-shared"]
