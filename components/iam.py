@@ -81,10 +81,11 @@ READ_ONLY_ACTIONS = (
 DEPLOY_SERVICES = ("ec2", "rds", "elasticloadbalancing", "wafv2", "kms", "secretsmanager", "ssm", "logs",
                    "cloudwatch", "sns", "route53", "s3")  # fmt: skip
 
-# WAF logging to CloudWatch Logs: the caller needs these, and they take no resource-level
-# permissions or tag conditions (AWS WAF developer guide, "Permissions required to publish
-# logs to Amazon CloudWatch Logs"; CloudWatch Logs, "Logging that requires additional
-# permissions [V1]"). They cannot be scoped to a tier: documented in the README.
+# WAF logging to CloudWatch Logs: the caller needs logs:CreateLogDelivery, PutResourcePolicy,
+# DescribeResourcePolicies and DescribeLogGroups, the last three on a `*` log-group ARN
+# (CloudWatch Logs user guide, "Logs sent to CloudWatch Logs", AWS-logs-infrastructure-CWL:
+# "be sure to set the ARN of its Resource line to use a * wildcard"); DeleteLogDelivery undoes
+# it. They cannot be scoped to a tier: documented in the README.
 WAF_LOGGING_ACTIONS = (
     "logs:CreateLogDelivery",
     "logs:DeleteLogDelivery",
