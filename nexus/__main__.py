@@ -6,6 +6,8 @@
     compare  compare two stacks for promotion readiness (default: staging vs production)
     diagram  write a Mermaid diagram of a stack
     cost     monthly cost of stacks at list prices, and its change between two plans
+    bootstrap  offline plan of bootstrap/ (GitHub OIDC provider, CI roles, state backend)
+    stacks   read `pulumi stack ls --json` for the workflows (one stack; idle development stacks)
 
 Exit codes: 0 done, 1 findings (check's violations, compare's NOT READY), 2 bad input
 (settings, paths, files, flags: one message naming the file, no traceback), 3 an internal
@@ -24,7 +26,7 @@ from pathlib import Path
 from nexus.errors import InputError
 from nexus.plan import InvalidStacksError, load_all, overlapping_cidrs, render_tree
 from nexus.settings import SettingsError
-from nexus.stack_config import ROOT, stack_names
+from nexus.stack_config import ROOT, skipped_notice, stack_names
 
 EXIT_INVALID = 2
 EXIT_INTERNAL = 3
@@ -66,14 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     diagram.add_argument("--stack", required=True)
     diagram.add_argument("--output", type=Path, help="write here instead of standard output")
 
-    from nexus import cost
+    from nexus import bootstrap, cost, stacks
 
     cost.add_parser(sub)
+    bootstrap.add_parser(sub)
+    stacks.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:
         if args.command == "plan":
             return _plan(args)
+        if args.command == "bootstrap":
+            return bootstrap.run(args)
+        if args.command == "stacks":
+            return stacks.run(args)
         if args.command == "diff":
             from nexus.diff import diff_plans, load_plans, render_markdown, render_text
 
@@ -83,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             from nexus.check import run_check
 
+            if args.all and (notice := skipped_notice()):
+                print(notice, file=sys.stderr)
             return run_check(stacks=stack_names() if args.all else [args.stack], plan_file=args.plan)
         if args.command == "compare":
             from nexus.compare import run_compare
@@ -144,6 +154,8 @@ def _plan(args: argparse.Namespace) -> int:
     # Refuse an output path that cannot work before spending seconds on the plan.
     _check_output("--json", args.json, directory=args.all, example=f"{args.stack}.json")
     stacks = stack_names(root) if args.all else [args.stack]
+    if args.all and (notice := skipped_notice(root)):
+        print(notice, file=sys.stderr)
     loaded = load_all(stacks, config_from=args.config_from, root=root)
     if args.all and (overlaps := overlapping_cidrs(loaded)):
         print("\n".join(overlaps), file=sys.stderr)

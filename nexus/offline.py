@@ -12,7 +12,9 @@ import copy
 import hashlib
 import runpy
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -139,6 +141,14 @@ class AwsMocks(Mocks):
             state["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{inputs.get('name', rid)}"
         elif typ == "aws:iam/role:Role":
             state.update(arn=f"arn:aws:iam::{account}:role/{inputs.get('name', rid)}", name=inputs.get("name", rid))
+        elif typ == "aws:iam/policy:Policy":
+            state["arn"] = f"arn:aws:iam::{account}:policy/{inputs.get('name', rid)}"
+        elif typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            # IAM names an OIDC provider by its URL without the scheme.
+            host = str(inputs.get("url", rid)).removeprefix("https://")
+            state["arn"] = f"arn:aws:iam::{account}:oidc-provider/{host}"
+        elif typ == "aws:kms/alias:Alias":
+            state["arn"] = f"arn:aws:kms:{region}:{account}:{inputs.get('name', rid)}"
         elif typ == "aws:route53/zone:Zone":
             state["zoneId"] = f"Z{digest.upper()}"
         elif typ == "aws:rds/instance:Instance":
@@ -256,20 +266,47 @@ class ProgramError(Exception):
     """The program refused to run (pulumi.RunError): a message for a person, no traceback."""
 
 
-def run_program(config: StackConfig, settings: Settings, *, account_id: str = MOCK_ACCOUNT) -> Plan:
+def run_program(
+    config: StackConfig, settings: Settings, *, account_id: str = MOCK_ACCOUNT, program: Path = ROOT / "__main__.py"
+) -> Plan:
     """Run `__main__.py` for one stack under mocks and return what it declared."""
-    mocks = AwsMocks(settings.region, account_id)
+    resources, outputs = execute(
+        program,
+        project=PROJECT,
+        stack=config.stack,
+        config=config.as_cli_strings(),
+        secret_keys=config.secret_keys,
+        region=settings.region,
+        account_id=account_id,
+    )
+    return Plan(config.stack, settings, resources, outputs)
+
+
+def execute(
+    program: Path,
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: Iterable[str],
+    region: str,
+    account_id: str = MOCK_ACCOUNT,
+) -> tuple[list[Resource], dict[str, Any]]:
+    """Run any Pulumi program of the repository (the main one, bootstrap/) under mocks: config
+    as the CLI passes it, AWS answering for `region` and `account_id`. Returns the recorded
+    resources in URN order and the stack outputs (secret ones as SECRET)."""
+    mocks = AwsMocks(region, account_id)
     monitor = RecordingMonitor(mocks)
-    reset_options(project=PROJECT, stack=config.stack)
-    set_all_config(config.as_cli_strings(), sorted(config.secret_keys))
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=config.stack, preview=False, monitor=monitor)
+    reset_options(project=project, stack=stack)
+    set_all_config(config, sorted(secret_keys))
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
-    def program() -> None:
-        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+    def run() -> None:
+        runpy.run_path(str(program), run_name="__main__")
 
     try:
-        program()
+        run()
     except pulumi.RunError as exc:
         raise ProgramError(str(exc)) from None
     root = get_root_resource()
@@ -278,7 +315,7 @@ def run_program(config: StackConfig, settings: Settings, *, account_id: str = MO
         out = pulumi.Output.from_input(value)
         outputs[key] = SECRET if _sync_await(out.is_secret()) else _sync_await(out.future())
     # Registration order depends on thread timing; URN order is stable, so plans diff cleanly.
-    return Plan(config.stack, settings, sorted(monitor.recorded, key=lambda r: r.urn), outputs)
+    return sorted(monitor.recorded, key=lambda r: r.urn), outputs
 
 
 def _whole_numbers(value: Any) -> Any:

@@ -69,14 +69,20 @@ class InvalidStacksError(Exception):
 
 def overlapping_cidrs(loaded: list[tuple[StackConfig, Settings]]) -> list[str]:
     """Stack files of the repository must use disjoint VPC ranges so they can be peered one day.
-    (Stacks sharing one file, such as development-alice, are not peered and may overlap.)"""
+    Copies of a tier share their source's range by design and are never peered with it: stacks
+    sharing one file (development-alice read through --config-from) and stack files whose whole
+    configuration equals another's (what `pulumi stack init --copy-config-from` writes) are
+    exempt. Personal stack files ignored by git never get here (`stack_names`)."""
     problems = []
-    by_file = {config.stack_file.name: settings.network.cidr for config, settings in loaded}
+    by_file = {config.stack_file.name: (config, settings.network.cidr) for config, settings in loaded}
     files = sorted(by_file)
     for i, a in enumerate(files):
         for b in files[i + 1 :]:
-            if ipaddress.IPv4Network(by_file[a]).overlaps(ipaddress.IPv4Network(by_file[b])):
-                problems.append(f"{a}: nexus:network.cidr {by_file[a]} overlaps {b}'s {by_file[b]}")
+            (config_a, cidr_a), (config_b, cidr_b) = by_file[a], by_file[b]
+            if config_a.values == config_b.values:
+                continue  # one is a copy of the other
+            if ipaddress.IPv4Network(cidr_a).overlaps(ipaddress.IPv4Network(cidr_b)):
+                problems.append(f"{a}: nexus:network.cidr {cidr_a} overlaps {b}'s {cidr_b}")
     return problems
 
 

@@ -9,9 +9,12 @@ value as a string. Offline we do the same: project-level `config:` of `Pulumi.ya
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import importlib.util
 import json
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -112,17 +115,76 @@ def aws_config_keys() -> tuple[str, ...]:
 
 
 def stack_names(root: Path = ROOT) -> list[str]:
-    """Stacks that have a stack file in the repository, in a stable order."""
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+    """The committed tiers: stacks whose stack file belongs to the repository (not ignored by
+    git), in a stable order. Personal stack files (`pulumi stack init development-alice
+    --copy-config-from development` writes Pulumi.development-alice.yaml) are left out."""
+    personal = set(personal_stack_files(root))
+    return sorted(_stack_of(p) for p in root.glob("Pulumi.*.yaml") if p.name not in personal)
 
 
-def load_stack_config(stack: str, *, config_from: str | None = None, root: Path = ROOT) -> StackConfig:
-    """Config of `stack`; `config_from` reads another stack's file, as `--copy-config-from` would."""
+def personal_stack_files(root: Path = ROOT) -> list[str]:
+    """Stack files present in `root` but ignored by git (`.gitignore` lists
+    `Pulumi.development-*.yaml`): a person's own stack, never a tier of the repository."""
+    present = sorted(p.name for p in root.glob("Pulumi.*.yaml"))
+    if not present:
+        return []
+    ignored = _ignored_by_git(root)
+    if ignored is None:  # not a git checkout (a tarball, a test's temporary project): its .gitignore
+        ignore = root / ".gitignore"
+        lines = ignore.read_text().splitlines() if ignore.is_file() else []
+        rules = [line.strip().lstrip("/") for line in lines if line.strip() and not line.startswith(("#", "!"))]
+        ignored = {name for name in present if any(fnmatch.fnmatchcase(name, rule) for rule in rules)}
+    return [name for name in present if name in ignored]
+
+
+def skipped_notice(root: Path = ROOT) -> str | None:
+    """What `--all` leaves out and why, for the person running it (None when nothing is)."""
+    personal = personal_stack_files(root)
+    if not personal:
+        return None
+    return (
+        f"skipping personal stack file(s) ignored by git: {', '.join(personal)} "
+        "(plan one with --stack NAME; the committed tiers are checked)"
+    )
+
+
+def _stack_of(path: Path) -> str:
+    return path.name[len("Pulumi.") : -len(".yaml")]
+
+
+def _ignored_by_git(root: Path) -> set[str] | None:
+    """Stack files git ignores in `root` (it knows nested and global ignore files and files
+    force-added despite a rule); None when `root` is not in a git work tree or git is missing."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        inside = subprocess.run(
+            [git, "-C", str(root), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True, timeout=10
+        )
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return None
+        listed = subprocess.run(
+            [git, "-C", str(root), "ls-files", "--others", "--ignored", "--exclude-standard", "--", "Pulumi.*.yaml"],
+            capture_output=True, text=True, check=True, timeout=10,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {Path(line).name for line in listed.stdout.splitlines()}
+
+
+def load_stack_config(
+    stack: str, *, config_from: str | None = None, root: Path = ROOT, project_name: str = PROJECT
+) -> StackConfig:
+    """Config of `stack`; `config_from` reads another stack's file, as `--copy-config-from` would.
+    `root` and `project_name` name another Pulumi project of the repository (bootstrap/)."""
     project_file = root / "Pulumi.yaml"
     stack_file = root / f"Pulumi.{config_from or stack}.yaml"
     project = _read_yaml(project_file)
-    if project.get("name") != PROJECT:
-        raise SettingsError(project_file.name, [f"project name must be {PROJECT!r}, found {project.get('name')!r}"])
+    if project.get("name") != project_name:
+        raise SettingsError(
+            project_file.name, [f"project name must be {project_name!r}, found {project.get('name')!r}"]
+        )
     known = ", ".join(stack_names(root)) or "none"
     if config_from and not stack_file.is_file():
         raise InputError(f"--config-from {config_from}: there is no {stack_file.name} (stack files here: {known})")
@@ -140,7 +202,7 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for key, decl in (project.get("config") or {}).items():
-        full = key if ":" in key else f"{PROJECT}:{key}"
+        full = key if ":" in key else f"{project_name}:{key}"
         if isinstance(decl, dict) and "value" in decl:
             values[full] = decl["value"]
         elif isinstance(decl, dict) and "default" in decl:
@@ -151,7 +213,7 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
 
     secret_keys: set[str] = set()
     for key, value in (_read_yaml(stack_file).get("config") or {}).items():
-        full = key if ":" in key else f"{PROJECT}:{key}"
+        full = key if ":" in key else f"{project_name}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[full] = SECRET_PLACEHOLDER
             secret_keys.add(full)

@@ -1,0 +1,201 @@
+"""The GitHub workflows, read as data: which credentials each job can reach, what runs before
+and after every `pulumi up`, and how runs queue. (actionlint checks their syntax: make lint.)"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from nexus.__main__ import main
+from nexus.stack_config import ROOT
+from nexus.stacks import idle
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def workflow(name: str) -> dict[str, Any]:
+    doc = yaml.safe_load((WORKFLOWS / name).read_text())
+    doc["on"] = doc.pop(True)  # YAML 1.1 reads the key `on` as true
+    return dict(doc)
+
+
+def jobs() -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path.name, name, job) for path in sorted(WORKFLOWS.glob("*.yml")) for name, job in workflow(path.name)["jobs"].items()]  # fmt: skip
+
+
+def scripts(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in job.get("steps", []) if "run" in step]
+
+
+def text(job: dict[str, Any]) -> str:
+    return yaml.safe_dump(job)
+
+
+def runs_on_pull_requests(file: str, name: str) -> bool:
+    """A job can run for a pull request when its workflow is triggered by one and the job is not
+    limited to other events (directly, or through a job it needs)."""
+    doc = workflow(file)
+    if "pull_request" not in doc["on"]:
+        return False
+    job = doc["jobs"][name]
+    if any(not runs_on_pull_requests(file, needed) for needed in as_list(job.get("needs", []))):
+        return False
+    condition = str(job.get("if", ""))
+    return set(doc["on"]) == {"pull_request"} or "github.event_name == 'pull_request'" in condition
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_pull_request_jobs_never_reach_staging_or_production_credentials() -> None:
+    checked = 0
+    for file, name, job in jobs():
+        if not runs_on_pull_requests(file, name):
+            continue
+        checked += 1
+        body = text(job)
+        assert job.get("environment") in (None, "development"), (file, name)
+        assert "secrets.PULUMI_ACCESS_TOKEN" not in body, (file, name)  # staging/production's
+        assert "AWS_DEPLOY_ROLE_ARN" not in body, (file, name)
+        if "id-token" in job.get("permissions", {}) or "secrets." in body:
+            # Forks get neither secrets nor an OIDC token: such jobs do not run for them.
+            assert "github.event.pull_request.head.repo.full_name == github.repository" in str(job["if"]), (file, name)
+    assert checked >= 5
+
+
+def test_staging_and_production_deploy_only_from_their_environments() -> None:
+    deploy = workflow("deploy.yml")
+    assert deploy["on"].keys() == {"push", "workflow_dispatch"}
+    for tier in ("staging", "production"):
+        job = deploy["jobs"][tier]
+        assert job["environment"] == tier and "AWS_DEPLOY_ROLE_ARN" in text(job)
+
+
+def test_every_pulumi_up_is_previewed_with_the_policy_pack_first_and_verified_after() -> None:
+    ups = 0
+    for file, name, job in jobs():
+        steps = scripts(job)
+        for i, script in enumerate(steps):
+            if "pulumi up" not in script:
+                continue
+            ups += 1
+            stack = re.search(r"--stack (\S+)", script)
+            assert stack, (file, name)
+            before, after = "\n".join(steps[:i]), "\n".join(steps[i + 1 :])
+            assert re.search(rf"pulumi preview --stack {re.escape(stack.group(1))} .*--policy-pack policy", before), (
+                file,
+                name,
+            )
+            assert "--policy-pack policy" in script
+            assert f"venv/bin/python -m nexus verify --stack {stack.group(1)}" in after, (file, name)
+    assert ups == 3  # staging, production, the pull request's stack
+
+
+def test_pull_request_stacks_read_the_development_file_on_every_run() -> None:
+    dev = workflow("dev-stacks.yml")
+    assert dev["env"]["CONFIG_FILE"] == "Pulumi.development.yaml"
+    for name, job in dev["jobs"].items():
+        for script in scripts(job):
+            for command in re.findall(r"pulumi (?:up|preview|destroy|refresh) [^\n]*", script):
+                assert '--config-file "$CONFIG_FILE"' in command, (name, command)
+            assert "--copy-config-from" not in script  # a copy made once is lost with the runner
+            if "stack init" in script or "--create" in script:
+                assert "--secrets-provider" in script, name
+
+
+def test_the_development_file_holds_no_secure_values() -> None:
+    """Pull-request and personal stacks read Pulumi.development.yaml as it is: a `secure:`
+    value there is encrypted for the development stack and would not decrypt for them."""
+    assert "secure:" not in (ROOT / "Pulumi.development.yaml").read_text()
+
+
+def test_every_multi_line_script_stops_at_the_first_failure() -> None:
+    for file, name, job in jobs():
+        for script in scripts(job):
+            if len(script.strip().splitlines()) > 1:
+                assert script.lstrip().startswith("set -euo pipefail"), (file, name, script[:60])
+
+
+def test_the_reaper_shares_each_stacks_lock_and_keeps_qualified_names() -> None:
+    dev = workflow("dev-stacks.yml")["jobs"]
+    assert dev["up"]["concurrency"]["group"] == dev["down"]["concurrency"]["group"]
+    assert dev["up"]["concurrency"]["group"] == "stack-development-pr-${{ github.event.pull_request.number }}"
+    assert dev["reap"]["concurrency"]["group"] == "stack-${{ matrix.stack.name }}"
+    assert all(not j.get("concurrency", {}).get("cancel-in-progress") for j in (dev["up"], dev["down"], dev["reap"]))
+    assert "${{ matrix.stack.ref }}" in text(dev["reap"])
+
+
+def test_previews_of_different_pull_requests_never_share_a_queue() -> None:
+    pr = workflow("pull-request.yml")
+    assert "github.event.pull_request.number" in pr["concurrency"]["group"]
+    assert "github.workflow" in pr["concurrency"]["group"]
+    assert "github.event.pull_request.number" in pr["jobs"]["preview"]["concurrency"]["group"]
+
+
+def test_the_comment_shows_the_diff_then_the_cost_and_forks_get_the_summary() -> None:
+    job = workflow("pull-request.yml")["jobs"]["offline-diff"]
+    assert "secrets." not in text(job) and "id-token" not in job["permissions"]
+    (report,) = [s for s in scripts(job) if "nexus diff" in s]
+    diff_at = report.index("nexus diff /tmp/plans/base /tmp/plans/head --markdown")
+    assert report.index("nexus cost --diff /tmp/plans/base /tmp/plans/head --markdown") > diff_at
+    assert '>> "$GITHUB_STEP_SUMMARY"' in report
+    (sticky,) = [s for s in job["steps"] if "sticky-pull-request-comment" in s.get("uses", "")]
+    major = int(re.search(r"@v(\d+)", sticky["uses"]).group(1))  # type: ignore[union-attr]
+    assert major >= 3  # v3 runs on Node 24; v2 on Node 20, gone from GitHub's runners
+    assert sticky["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+
+
+def test_every_job_sets_its_own_permissions() -> None:
+    for file in WORKFLOWS.glob("*.yml"):
+        assert workflow(file.name)["permissions"] == {}
+    assert all("permissions" in job for _, _, job in jobs())
+
+
+# ------------------------------------------------------------------ nexus stacks (the reaper's filter)
+
+NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+LISTING = [
+    {"name": "acme/development", "lastUpdate": "2026-01-01T00:00:00.000Z"},
+    {"name": "acme/staging", "lastUpdate": "2026-01-01T00:00:00.000Z"},
+    {"name": "acme/production", "lastUpdate": "2026-01-01T00:00:00.000Z"},
+    {"name": "acme/development-pr-7", "lastUpdate": "2026-11-20T10:00:00.000Z"},
+    {"name": "acme/development-pr-8", "lastUpdate": "2026-11-29T10:00:00.000Z"},
+    {"name": "acme/development-pr-9", "updateInProgress": True},
+    {"name": "development-alice"},  # never updated: a first run that failed
+]
+
+
+def test_idle_development_stacks_only_with_their_qualified_names() -> None:
+    assert idle(LISTING, 3, NOW) == [
+        {"ref": "acme/development-pr-7", "name": "development-pr-7"},
+        {"ref": "development-alice", "name": "development-alice"},
+    ]
+
+
+def test_stacks_command_finds_a_stack_and_refuses_a_bad_listing(tmp_path: Path, capsys: Any) -> None:
+    listing = tmp_path / "stacks.json"
+    listing.write_text(json.dumps(LISTING))
+    assert main(["stacks", str(listing), "--name", "development-pr-8"]) == 0
+    assert capsys.readouterr().out.strip() == "acme/development-pr-8"
+    assert main(["stacks", str(listing), "--name", "development-pr-1"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["stacks", str(listing), "--idle-days", "3"]) == 0
+    assert {s["name"] for s in json.loads(capsys.readouterr().out)} >= {"development-pr-7", "development-alice"}
+    listing.write_text("error: could not log in")
+    assert main(["stacks", str(listing), "--idle-days", "3"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize("entry", [{"name": "development-pr-1", "lastUpdate": "yesterday"}, {"nom": "x"}])
+def test_the_reaper_refuses_what_it_cannot_read(tmp_path: Path, entry: dict[str, Any], capsys: Any) -> None:
+    listing = tmp_path / "stacks.json"
+    listing.write_text(json.dumps([entry]))
+    assert main(["stacks", str(listing), "--idle-days", "3"]) == 2
+    assert len(capsys.readouterr().err.splitlines()) == 1
