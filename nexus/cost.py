@@ -30,6 +30,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from nexus.diff import load_plans
+
 PRICES_FILE = Path(__file__).with_name("prices.json")
 EXIT_INVALID = 2
 CENT = Decimal("0.01")
@@ -752,7 +754,7 @@ def run(args: argparse.Namespace) -> int:
         if args.config_from and not args.stack:
             raise CostError("--config-from goes with --stack")
         if args.diff:
-            base, head = (_price_all(_load_plans(p)) for p in args.diff)
+            base, head = (_price_all(load_plans(p)) for p in args.diff)
             rows = diff_costs(base, head)
             print(render_diff_markdown(rows) if args.markdown else render_diff_text(rows))
             if args.json:
@@ -787,21 +789,6 @@ def _price_stacks(stacks: list[str] | None, config_from: str | None) -> list[Sta
         return [price_plan(run_program(config, settings).to_json(), table) for config, settings in loaded]
     except ProgramError as exc:
         raise CostError(str(exc)) from None
-
-
-def _load_plans(path: Path) -> dict[str, dict[str, Any]]:
-    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    if not path.exists() or not files:
-        raise CostError(f"{path}: no plan JSON there (write one with: python -m nexus plan --all --json DIR)")
-    plans = {}
-    for f in files:
-        try:
-            doc = json.loads(f.read_text())
-            plans[doc["stack"]] = doc
-            _ = doc["region"], doc["resources"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CostError(f"{f}: not a plan JSON of `nexus plan --json` ({exc.__class__.__name__}: {exc})") from None
-    return plans
 
 
 def _price_all(plans: dict[str, dict[str, Any]]) -> dict[str, StackCost]:

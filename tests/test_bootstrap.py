@@ -236,7 +236,7 @@ def bootstrap_project(tmp_path: Path, edit: str, replacement: str) -> Path:
         ('account_id: "123456789012"', "account_id: 1234", "nexus-bootstrap:account_id"),
         ("owner: nexus-platform", "owner: -nexus", "nexus-bootstrap:github.owner"),
         ("repository: nexus-infrastructure", "repository: nexus/infra", "nexus-bootstrap:github.repository"),
-        ("    - development\n", "    - testing\n", "nexus-bootstrap:environments.2"),
+        ("    - development\n", "    - testing\n", "nexus-bootstrap:environments[2]"),
         ("    create: true", "    creat: true", "nexus-bootstrap:state_backend.creat"),
     ],
 )

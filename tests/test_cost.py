@@ -129,8 +129,8 @@ def test_bad_input_is_refused_with_exit_2(tmp_path: Path, capsys: Any) -> None:
     assert main(["cost", "--stack", "development", "--markdown"]) == 2
     assert main(["cost", "--stack", "nosuchstack"]) == 2
     err = capsys.readouterr().err
-    assert "no plan JSON there" in err and "not a plan JSON" in err and "--markdown goes with --diff" in err
-    assert "no stack file for stack 'nosuchstack'" in err
+    assert "no such file or directory" in err and "not JSON" in err and "--markdown goes with --diff" in err
+    assert "no stack file Pulumi.nosuchstack.yaml for stack 'nosuchstack'" in err
 
 
 def test_diff_markdown_shows_base_head_and_difference(
