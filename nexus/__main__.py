@@ -5,6 +5,7 @@
     check    run the policy rules over a stack's offline plan
     compare  compare two stacks for promotion readiness (default: staging vs production)
     diagram  write a Mermaid diagram of a stack
+    db-user  SQL or one-off script that creates the application's database user
 
 Invalid settings exit with code 2 and a message naming the stack file and key.
 """
@@ -61,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     diagram.add_argument("--stack", required=True)
     diagram.add_argument("--output", type=Path, help="write here instead of standard output")
 
+    from nexus import db_user
+
+    db_user.add_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "plan":
@@ -88,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(text, end="")
             return 0
+        if args.command == "db-user":
+            return db_user.run(args)
     except (SettingsError, InvalidStacksError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
