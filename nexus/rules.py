@@ -149,7 +149,8 @@ def _unscoped(resource: str) -> bool:
     parts = resource.split(":", 5)
     if len(parts) < 6:
         return False
-    rest = re.sub(r"^[A-Za-z0-9-]+[/:]", "", parts[5])
+    # S3 ARNs have no resource type: the bucket name comes first.
+    rest = parts[5] if parts[2] == "s3" else re.sub(r"^[A-Za-z0-9-]+[/:]", "", parts[5])
     return set(rest) <= set("*?/:")
 
 

@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -514,17 +515,19 @@ class Settings(_Model):
             )
         return self
 
-    @model_validator(mode="after")
-    def _distinct_database_users(self) -> Settings:
+    @field_validator("identity")
+    @classmethod
+    def _own_database_user(cls, value: IdentitySettings, info: ValidationInfo) -> IdentitySettings:
         # The master user keeps its RDS-managed password; granting it rds_iam would switch it
         # to IAM authentication only (RDS user guide, "Creating a database account using IAM
         # authentication"), so the application must log in as a user of its own.
-        if self.identity.database_user.lower() == self.database.master_username.lower():
+        database = info.data.get("database")
+        if database is not None and value.database_user.lower() == database.master_username.lower():
             raise ValueError(
-                f"identity.database_user {self.identity.database_user!r} is the master user: "
-                "the application needs a database user of its own"
+                f"database_user {value.database_user!r} is the database's master user: "
+                "the application needs a user of its own"
             )
-        return self
+        return value
 
     @property
     def audit_retention_days(self) -> int:
