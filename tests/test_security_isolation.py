@@ -106,6 +106,12 @@ def access_table(dev: Plan, prod: Plan) -> str:
 
 # ------------------------------------------------------------------ the application role
 
+# One what-if plan serves two tests: development with every compute service and its own trail.
+EVERY_SERVICE_OWN_TRAIL = {
+    "nexus:identity": {"compute_services": ["ecs-tasks", "ec2", "lambda", "eks-pods"], "database_user": "nexus_app"},
+    "nexus:audit": {"trail": "own", "retention_days": 30},
+}
+
 
 @pytest.mark.parametrize("role_stack", ["development", "staging", "production"])
 def test_each_role_reaches_its_own_data_and_nothing_of_another_stack(plans: dict[str, Plan], role_stack: str) -> None:
@@ -171,8 +177,7 @@ def test_trust_follows_the_named_compute_services(plans: dict[str, Plan], planne
     assert ecs["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:ecs:us-east-1:{MOCK_ACCOUNT}:*"}
     assert plans["production"].of_type("aws:iam/instanceProfile:InstanceProfile") == []
 
-    identity = {"compute_services": ["ecs-tasks", "ec2", "lambda", "eks-pods"], "database_user": "nexus_app"}
-    every = planner("development", overrides={"nexus:identity": identity})
+    every = planner("development", overrides=EVERY_SERVICE_OWN_TRAIL)
     statements = json.loads(every.one("aws:iam/role:Role", "app-role").input("assumeRolePolicy"))["Statement"]
     by_principal = {s["Principal"]["Service"]: s for s in statements}
     assert set(by_principal) == {"ecs-tasks.amazonaws.com", "ec2.amazonaws.com", "lambda.amazonaws.com",
@@ -287,7 +292,7 @@ def test_an_environment_in_a_shared_account_adds_no_trail(plans: dict[str, Plan]
 
 
 def test_settings_not_the_stack_name_decide_the_trail(planner: Any) -> None:
-    dev = planner("development", overrides={"nexus:audit": {"trail": "own", "retention_days": 30}})
+    dev = planner("development", overrides=EVERY_SERVICE_OWN_TRAIL)
     bucket = dev.one("aws:s3/bucket:Bucket", "trail-logs")
     assert bucket.input("forceDestroy") is True and bucket.options["protect"] is False
     rule = dev.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "trail-logs").input("rules")[0]
@@ -316,3 +321,22 @@ def test_bad_identity_and_audit_settings_exit_2_naming_the_key(tmp_path: Any, ca
         err = capsys.readouterr().err
         problems = [line for line in err.splitlines() if line.startswith("  - ")]
         assert len(problems) == 1 and problems[0].startswith(f"  - {key}"), err
+
+
+def test_the_policy_pack_refuses_a_wildcard_data_grant(plans: dict[str, Plan]) -> None:
+    from tests.test_policy_pack import policy_resources, violations
+
+    def widen(resources: list[dict[str, Any]]) -> None:
+        target = next(
+            r for r in resources if r["type"] == "aws:iam/rolePolicy:RolePolicy" and r["name"] == "app-permissions"
+        )
+        target["inputs"]["policy"] = json.dumps(
+            {"Statement": [{"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}]}
+        )
+
+    assert "no-data-action-on-any-resource" not in violations(policy_resources(plans["production"]))
+    found = violations(policy_resources(plans["production"], widen))
+    assert (
+        list(found) == ["no-data-action-on-any-resource"]
+        and "ssm:GetParameter" in found["no-data-action-on-any-resource"][0]
+    )
