@@ -166,7 +166,10 @@ class Environment(pulumi.ComponentResource):
             "app-settings",
             AppSettingsArgs(
                 naming=naming,
-                values={**_published_settings(settings, database, secrets), **_identity_settings(settings, identity)},
+                values={
+                    **_published_settings(settings, database, secrets),
+                    **_identity_settings(settings, identity, database),
+                },
                 sensitive=frozenset({"database/credentials_secret_arn", "app/session_signing_key_secret_arn"}),
                 kms_key_arn=key_arn,
             ),
@@ -214,13 +217,16 @@ class Environment(pulumi.ComponentResource):
         self.register_outputs(self.outputs)
 
 
-def _identity_settings(settings: Settings, identity: AppIdentity) -> dict[str, pulumi.Input[str]]:
+def _identity_settings(settings: Settings, identity: AppIdentity, database: Database) -> dict[str, pulumi.Input[str]]:
     """How a service learns its own identity: the role, the database user, the log group."""
     return {
         "app/role_arn": identity.role_arn,
         "app/log_group": identity.log_group.name,
         "database/user": settings.identity.database_user,
         "database/iam_auth": "true",
+        # IAM auth tokens must be generated for the instance endpoint, not a custom DNS name
+        # (RDS user guide, "Limitations for IAM database authentication").
+        "database/endpoint_address": database.address,
     }
 
 

@@ -164,6 +164,10 @@ def test_the_role_is_exported_and_published(plan: Plan) -> None:
     assert published["app-role_arn"].input("value") == role.outputs["arn"]
     assert published["database-user"].input("value") == plan.settings.identity.database_user
     assert published["database-iam_auth"].input("value") == "true"
+    assert (
+        published["database-endpoint_address"].input("value")
+        == plan.one("aws:rds/instance:Instance").outputs["address"]
+    )
     group = plan.one("aws:cloudwatch/logGroup:LogGroup", "app-logs")
     assert group.input("retentionInDays") == plan.settings.monitoring.metrics_retention_days
     assert group.input("kmsKeyId") == plan.one("aws:kms/key:Key").outputs["arn"]
