@@ -171,16 +171,33 @@ def permissions_policy(
                 "Resource": sorted(secret_arns),
             },
             {
-                # SecureString parameters and secrets are decrypted by SSM and Secrets Manager
-                # on the caller's behalf; kms:ViaService keeps the key usable only that way
-                # (KMS developer guide, "kms:ViaService").
-                "Sid": "DecryptOwnKeyThroughSsmAndSecretsManager",
+                # SecureString parameters are decrypted by SSM on the caller's behalf, with the
+                # parameter's ARN as encryption context ("How AWS Systems Manager Parameter
+                # Store uses AWS KMS": PARAMETER_ARN); kms:ViaService keeps the key usable only
+                # that way (KMS developer guide, "kms:ViaService").
+                "Sid": "DecryptOwnParametersThroughSsm",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": key_arn,
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": f"ssm.{region}.amazonaws.com"},
+                    "StringLike": {
+                        "kms:EncryptionContext:PARAMETER_ARN": parameter_arns(naming, region, account_id)[1]
+                    },
+                },
+            },
+            {
+                # Secrets Manager decrypts with the secret's ARN as encryption context (Secrets
+                # Manager user guide, "Secret encryption and decryption": SecretARN): the key
+                # opens the application's secrets only, not the master secret it also encrypts.
+                "Sid": "DecryptOwnSecretsThroughSecretsManager",
                 "Effect": "Allow",
                 "Action": "kms:Decrypt",
                 "Resource": key_arn,
                 "Condition": {
                     "StringEquals": {
-                        "kms:ViaService": [f"ssm.{region}.amazonaws.com", f"secretsmanager.{region}.amazonaws.com"]
+                        "kms:ViaService": f"secretsmanager.{region}.amazonaws.com",
+                        "kms:EncryptionContext:SecretARN": sorted(secret_arns),
                     }
                 },
             },

@@ -18,7 +18,7 @@ from nexus.__main__ import main
 from nexus.db_user import bootstrap_script, create_user_sql
 from nexus.iam_eval import Request, evaluate
 from nexus.offline import MOCK_ACCOUNT, Plan
-from nexus.rules import DATA_ACTIONS, no_data_action_on_any_resource
+from nexus.rules import DATA_ACTIONS, destroy_blockers, no_data_action_on_any_resource
 from nexus.stack_config import ROOT
 
 
@@ -64,9 +64,12 @@ def targets(plan: Plan) -> Targets:
 
 # (label, request on a stack's data, allowed for that stack's own role?)
 def requests(t: Targets) -> list[tuple[str, Request, bool]]:
+    ssm = f"ssm.{t.region}.amazonaws.com"
+    sm = f"secretsmanager.{t.region}.amazonaws.com"
     via = {
-        "ssm": {"kms:ViaService": f"ssm.{t.region}.amazonaws.com"},
-        "sm": {"kms:ViaService": f"secretsmanager.{t.region}.amazonaws.com"},
+        "ssm": {"kms:ViaService": ssm, "kms:EncryptionContext:PARAMETER_ARN": t.parameter},
+        "sm": {"kms:ViaService": sm, "kms:EncryptionContext:SecretARN": t.session_secret},
+        "sm-master": {"kms:ViaService": sm, "kms:EncryptionContext:SecretARN": t.master_secret},
         "s3": {"kms:ViaService": f"s3.{t.region}.amazonaws.com"},
     }
     return [
@@ -76,6 +79,7 @@ def requests(t: Targets) -> list[tuple[str, Request, bool]]:
         ("secretsmanager:GetSecretValue RDS master secret", Request("secretsmanager:GetSecretValue", t.master_secret), False),
         ("kms:Decrypt via SSM", Request("kms:Decrypt", t.key, via["ssm"]), True),
         ("kms:Decrypt via Secrets Manager", Request("kms:Decrypt", t.key, via["sm"]), True),
+        ("kms:Decrypt via Secrets Manager for the master secret", Request("kms:Decrypt", t.key, via["sm-master"]), False),
         ("kms:Decrypt via S3", Request("kms:Decrypt", t.key, via["s3"]), False),
         ("kms:Decrypt called directly", Request("kms:Decrypt", t.key), False),
         ("rds-db:connect as nexus_app", Request("rds-db:connect", t.app_db_user), True),
@@ -122,7 +126,7 @@ def test_each_role_reaches_its_own_data_and_nothing_of_another_stack(plans: dict
         if data_stack != role_stack:
             assert not any(allowed for _, allowed, _ in found)
         else:
-            assert sum(allowed for _, allowed, _ in found) == 7
+            assert sum(allowed for _, allowed, _ in found) == 7 and len(found) == 12
 
 
 def test_a_personal_stack_and_its_template_stack_are_isolated(plans: dict[str, Plan], planner: Any) -> None:
@@ -302,6 +306,7 @@ def test_settings_not_the_stack_name_decide_the_trail(planner: Any) -> None:
     rule = dev.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "trail-logs").input("rules")[0]
     assert rule["expiration"]["days"] == 30
     assert dev.one("aws:cloudtrail/trail:Trail").input("name") == "nexus-development-trail"
+    assert destroy_blockers(dev.to_json()) == [], "a development stack with its own trail still tears down completely"
 
 
 # ------------------------------------------------------------------ settings
