@@ -186,6 +186,8 @@ class Database(pulumi.ComponentResource):
         )
 
         self.address = self.instance.address
+        # DbiResourceId: what rds-db:connect ARNs name (stable across renames of the identifier).
+        self.resource_id = self.instance.resource_id
         self.port = db.port
         self.master_secret_arn = self.instance.master_user_secrets.apply(
             lambda secrets: (secrets[0].secret_arn or "") if secrets else ""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from components.app_identity import AppIdentity, AppIdentityArgs
 from components.app_settings import AppSettings, AppSettingsArgs
+from components.audit_trail import AuditTrail, AuditTrailArgs, key_policy_statements, trail_arn
 from components.database import Database, DatabaseArgs
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -53,6 +55,8 @@ class Environment(pulumi.ComponentResource):
                 f"deployment runs in account {account_id}: set your own ACM certificate (README, first deployment)"
             )
 
+        # An environment with an account of its own keeps its own trail (nexus:audit.trail).
+        own_trail = settings.audit.trail == "own"
         secrets = SecretsStore(
             "secrets",
             SecretsStoreArgs(
@@ -62,6 +66,11 @@ class Environment(pulumi.ComponentResource):
                 kms_deletion_window_days=settings.secrets.kms_deletion_window_days,
                 recovery_window_days=settings.secrets.recovery_window_days,
                 protect=protect,
+                extra_key_policy_statements=tuple(
+                    key_policy_statements(account_id, trail_arn(naming, settings.region, account_id))
+                    if own_trail
+                    else ()
+                ),
             ),
             opts=child,
         )
@@ -120,11 +129,47 @@ class Environment(pulumi.ComponentResource):
             opts=child,
         )
 
+        identity = AppIdentity(
+            "app-identity",
+            AppIdentityArgs(
+                naming=naming,
+                region=settings.region,
+                account_id=account_id,
+                compute_services=settings.identity.compute_services,
+                database_user=settings.identity.database_user,
+                db_resource_id=database.resource_id,
+                # Not the master secret: the application logs in with IAM authentication.
+                secret_arns=[secrets.app_secret.arn],
+                kms_key_arn=key_arn,
+                log_retention_days=retention,
+            ),
+            opts=child,
+        )
+
+        audit = None
+        if own_trail:
+            audit = AuditTrail(
+                "audit",
+                AuditTrailArgs(
+                    naming=naming,
+                    region=settings.region,
+                    account_id=account_id,
+                    kms_key_arn=key_arn,
+                    retention_days=settings.audit_retention_days,
+                    force_destroy=settings.protection.force_destroy,
+                    protect=protect,
+                ),
+                opts=child,
+            )
+
         app_settings = AppSettings(
             "app-settings",
             AppSettingsArgs(
                 naming=naming,
-                values=_published_settings(settings, database, secrets),
+                values={
+                    **_published_settings(settings, database, secrets),
+                    **_identity_settings(settings, identity, database),
+                },
                 sensitive=frozenset({"database/credentials_secret_arn", "app/session_signing_key_secret_arn"}),
                 kms_key_arn=key_arn,
             ),
@@ -162,8 +207,27 @@ class Environment(pulumi.ComponentResource):
             "settings_path": app_settings.path,
             "alarm_topic_arn": monitoring.topic_arn,
             "dashboard_name": monitoring.dashboard_name,
+            "app_role_arn": identity.role_arn,
+            "app_log_group": identity.log_group.name,
+            "database_app_user": settings.identity.database_user,
+            "audit_trail": settings.audit.trail,
         }
+        if audit:
+            self.outputs["audit_trail_arn"] = audit.trail_arn
         self.register_outputs(self.outputs)
+
+
+def _identity_settings(settings: Settings, identity: AppIdentity, database: Database) -> dict[str, pulumi.Input[str]]:
+    """How a service learns its own identity: the role, the database user, the log group."""
+    return {
+        "app/role_arn": identity.role_arn,
+        "app/log_group": identity.log_group.name,
+        "database/user": settings.identity.database_user,
+        "database/iam_auth": "true",
+        # IAM auth tokens must be generated for the instance endpoint, not a custom DNS name
+        # (RDS user guide, "Limitations for IAM database authentication").
+        "database/endpoint_address": database.address,
+    }
 
 
 def _published_settings(settings: Settings, database: Database, secrets: SecretsStore) -> dict[str, pulumi.Input[str]]:

@@ -22,6 +22,9 @@ class SecretsStoreArgs:
     # Secrets Manager: 0 deletes at once (development re-creates the same name the same day).
     recovery_window_days: int
     protect: bool
+    # Extra key policy statements for services that encrypt with the key on the environment's
+    # behalf without an IAM caller (the audit trail's CloudTrail statements).
+    extra_key_policy_statements: tuple[dict[str, object], ...] = ()
 
 
 class SecretsStore(pulumi.ComponentResource):
@@ -43,7 +46,7 @@ class SecretsStore(pulumi.ComponentResource):
             description=f"NEXUS {naming.stack}: encryption at rest for this environment only",
             deletion_window_in_days=args.kms_deletion_window_days,
             enable_key_rotation=True,
-            policy=json.dumps(_key_policy(args.account_id, args.region)),
+            policy=json.dumps(_key_policy(args.account_id, args.region, args.extra_key_policy_statements)),
             opts=protected,
         )
         self.alias = aws.kms.Alias(
@@ -83,7 +86,7 @@ class SecretsStore(pulumi.ComponentResource):
         )
 
 
-def _key_policy(account_id: str, region: str) -> dict[str, object]:
+def _key_policy(account_id: str, region: str, extra: tuple[dict[str, object], ...] = ()) -> dict[str, object]:
     """Key policy: the account administers the key through IAM; the two services that
     encrypt on our behalf without an IAM caller get only what they need, scoped to this account."""
     logs_arn = f"arn:aws:logs:{region}:{account_id}:log-group:*"
@@ -116,5 +119,6 @@ def _key_policy(account_id: str, region: str) -> dict[str, object]:
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             },
+            *extra,
         ],
     }

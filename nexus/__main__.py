@@ -8,6 +8,7 @@
     cost     monthly cost of stacks at list prices, and its change between two plans
     bootstrap  offline plan of bootstrap/ (GitHub OIDC provider, CI roles, state backend)
     stacks   read `pulumi stack ls --json` for the workflows (one stack; idle development stacks)
+    db-user  SQL or one-off script that creates the application's database user
 
 Exit codes: 0 done, 1 findings (check's violations, compare's NOT READY), 2 bad input
 (settings, paths, files, flags: one message naming the file, no traceback), 3 an internal
@@ -68,11 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     diagram.add_argument("--stack", required=True)
     diagram.add_argument("--output", type=Path, help="write here instead of standard output")
 
-    from nexus import bootstrap, cost, stacks
+    from nexus import bootstrap, cost, db_user, stacks
 
     cost.add_parser(sub)
     bootstrap.add_parser(sub)
     stacks.add_parser(sub)
+    db_user.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:
@@ -110,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "cost":
             return cost.run(args)
+        if args.command == "db-user":
+            return db_user.run(args)
     except BrokenPipeError:
         raise  # the reader left (`| head`): see _exit, where the process ends
     except (SettingsError, InvalidStacksError, InputError) as exc:

@@ -23,11 +23,13 @@ BY_DESIGN_PREFIXES = (
     "database.monitoring_interval_seconds", "database.apply_immediately", "database.engine_version",
     "load_balancer.certificate_arn", "load_balancer.deletion_protection", "secrets.", "protection.",
     "monitoring.", "security.", "performance.", "stack",
+    "audit.",  # an environment in a shared account is recorded by that account's trail
 )  # fmt: skip
 # Resource types whose absence in A is a cost or size choice, not a topology gap.
 OPTIONAL_TYPES = {
     "aws:sns/topicSubscription:TopicSubscription",  # who is paged
     "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",  # enhanced monitoring
+    "aws:cloudtrail/trail:Trail",  # audit.trail: shared-account (the account's trail records it)
 }  # fmt: skip
 
 

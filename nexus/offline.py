@@ -106,9 +106,12 @@ class Plan:
 class AwsMocks(Mocks):
     """Answers resource registrations and invokes the way AWS would in `region`."""
 
-    def __init__(self, region: str, account_id: str = MOCK_ACCOUNT) -> None:
+    def __init__(self, region: str, account_id: str = MOCK_ACCOUNT, stack: str = "") -> None:
         self.region = region
         self.account_id = account_id
+        # AWS generates key IDs, secret ARN suffixes and RDS resource IDs unique per resource;
+        # deriving them from the stack too keeps two stacks planned side by side apart.
+        self.stack = stack
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
@@ -131,12 +134,22 @@ class AwsMocks(Mocks):
         service = args.typ.split(":")[1].split("/")[0]
         state: dict[str, Any] = {**inputs, "arn": f"arn:aws:{service}:{region}:{account}:{name}/{rid}"}
         typ = args.typ
+        unique = hashlib.sha256(f"{self.stack}/{typ}/{name}".encode()).hexdigest()
         if typ == "aws:s3/bucket:Bucket":
             bucket = inputs.get("bucket") or rid
             state.update(bucket=bucket, arn=f"arn:aws:s3:::{bucket}", id=bucket)
             rid = bucket
         elif typ == "aws:kms/key:Key":
-            state.update(keyId=rid, arn=f"arn:aws:kms:{region}:{account}:key/{rid}")
+            key_id = f"{unique[:8]}-{unique[8:12]}-4{unique[13:16]}-8{unique[17:20]}-{unique[20:32]}"
+            state.update(keyId=key_id, arn=f"arn:aws:kms:{region}:{account}:key/{key_id}")
+        elif typ == "aws:secretsmanager/secret:Secret":
+            # Secrets Manager appends a hyphen and six random characters to the name.
+            state["arn"] = f"arn:aws:secretsmanager:{region}:{account}:secret:{inputs.get('name', rid)}-{unique[:6]}"
+        elif typ == "aws:cloudtrail/trail:Trail":
+            state["arn"] = f"arn:aws:cloudtrail:{region}:{account}:trail/{inputs.get('name', rid)}"
+        elif typ == "aws:iam/instanceProfile:InstanceProfile":
+            profile = inputs.get("name", rid)
+            state.update(arn=f"arn:aws:iam::{account}:instance-profile/{profile}", name=profile)
         elif typ == "aws:cloudwatch/logGroup:LogGroup":
             state["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{inputs.get('name', rid)}"
         elif typ == "aws:iam/role:Role":
@@ -156,9 +169,11 @@ class AwsMocks(Mocks):
             state.update(
                 address=f"{ident}.{digest}.{region}.rds.amazonaws.com",
                 endpoint=f"{ident}.{digest}.{region}.rds.amazonaws.com:{inputs.get('port', 5432)}",
+                # DbiResourceId: "db-" and 26 upper-case letters and digits (RDS DBInstance).
+                resourceId=f"db-{unique[:26].upper()}",
                 masterUserSecrets=[
                     {
-                        "secretArn": f"arn:aws:secretsmanager:{region}:{account}:secret:rds!db-{digest}",
+                        "secretArn": f"arn:aws:secretsmanager:{region}:{account}:secret:rds!db-{unique[:8]}-{unique[8:12]}-{unique[12:16]}-{unique[16:20]}-{unique[20:32]}-{unique[32:38]}",
                         "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
                         "secretStatus": "active",
                     }
@@ -295,7 +310,7 @@ def execute(
     """Run any Pulumi program of the repository (the main one, bootstrap/) under mocks: config
     as the CLI passes it, AWS answering for `region` and `account_id`. Returns the recorded
     resources in URN order and the stack outputs (secret ones as SECRET)."""
-    mocks = AwsMocks(region, account_id)
+    mocks = AwsMocks(region, account_id, stack)
     monitor = RecordingMonitor(mocks)
     reset_options(project=project, stack=stack)
     set_all_config(config, sorted(secret_keys))

@@ -8,10 +8,12 @@ resource (type, inputs, options) and the stack's environment tier, and returns p
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from nexus.iam_eval import action_matches
 from nexus.settings import CLOUDWATCH_RETENTION_DAYS, TLS12_PLUS_POLICIES
 
 Resource = dict[str, Any]  # {"type", "name", "inputs", "options"} as in the plan JSON
@@ -115,6 +117,79 @@ def production_deletion_protected(r: Resource, env: str) -> list[str]:
     return problems
 
 
+# Actions that read or write data (not configuration): granting one of them on any resource
+# hands over every object, secret, parameter, key, database or log of the account.
+DATA_ACTIONS = (
+    "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
+    "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+    "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:PutParameter",
+    "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom",
+    "rds-db:connect", "rds-data:ExecuteStatement",
+    "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents",
+    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem",
+    "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+    "sqs:ReceiveMessage", "sqs:SendMessage", "sns:Publish",
+)  # fmt: skip
+# Identity and bucket policies. Key policies are not among them: there `"Resource": "*"`
+# means the key the policy is attached to (KMS developer guide, "Key policies").
+POLICY_INPUTS = {
+    "aws:iam/rolePolicy:RolePolicy": "policy",
+    "aws:iam/policy:Policy": "policy",
+    "aws:iam/userPolicy:UserPolicy": "policy",
+    "aws:iam/groupPolicy:GroupPolicy": "policy",
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+}
+
+
+def _unscoped(resource: str) -> bool:
+    """`*`, or an ARN that names no resource: only wildcards after the resource type
+    (arn:aws:s3:::*, arn:aws:ssm:r:a:parameter/*, arn:aws:rds-db:r:a:dbuser:*/*)."""
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    if len(parts) < 6:
+        return False
+    # S3 ARNs have no resource type: the bucket name comes first.
+    rest = parts[5] if parts[2] == "s3" else re.sub(r"^[A-Za-z0-9-]+[/:]", "", parts[5])
+    return set(rest) <= set("*?/:")
+
+
+def no_data_action_on_any_resource(r: Resource, env: str) -> list[str]:
+    key = POLICY_INPUTS.get(r["type"])
+    if key is None:
+        return []
+    document = _inputs(r).get(key)
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return []  # unknown during a preview, or not JSON: IAM itself refuses the latter
+    if not isinstance(document, dict):
+        return []
+    problems = []
+    statements = document.get("Statement") or []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if statement.get("Effect") != "Allow":
+            continue
+        if "NotAction" in statement:
+            excluded = _as_list(statement["NotAction"])
+            granted = [a for a in DATA_ACTIONS if not action_matches(excluded, a)]
+        else:
+            granted = [a for a in DATA_ACTIONS if action_matches(_as_list(statement.get("Action", [])), a)]
+        resources = _as_list(statement.get("Resource", []))
+        wide = "NotResource" in statement or any(_unscoped(str(res)) for res in resources)
+        if granted and wide:
+            sid = statement.get("Sid", "(no Sid)")
+            problems.append(
+                f"statement {sid} grants {', '.join(granted[:3])}{'...' if len(granted) > 3 else ''} on any resource"
+            )
+    return problems
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 RESOURCE_RULES = (
     Rule("encrypted-with-customer-key", "Storage is encrypted with the environment's own KMS key.", encrypted_with_customer_key),
     Rule("database-not-public", "No database is publicly accessible.", database_not_public),
@@ -123,6 +198,7 @@ RESOURCE_RULES = (
     Rule("access-logs-on", "Load balancers write access logs.", access_logs_on),
     Rule("log-retention-set", "Every log group has a valid retention.", log_retention_set),
     Rule("production-deletion-protected", "Production's stateful resources survive a mistaken destroy.", production_deletion_protected),
+    Rule("no-data-action-on-any-resource", "No identity or bucket policy grants a data action on a wildcard resource.", no_data_action_on_any_resource),
 )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -450,6 +451,53 @@ class PerformanceSettings(_Model):
     max_workers: int = Field(ge=1, le=256)
 
 
+# Compute services that may run the application as its role, and the service principal each
+# one assumes roles with (IAM user guide, "AWS services that work with IAM"; EKS Pod Identity
+# uses pods.eks.amazonaws.com, EKS user guide "Create IAM role with trust policy required by
+# EKS Pod Identity").
+COMPUTE_SERVICE_PRINCIPALS = {
+    "ecs-tasks": "ecs-tasks.amazonaws.com",
+    "ec2": "ec2.amazonaws.com",
+    "lambda": "lambda.amazonaws.com",
+    "eks-pods": "pods.eks.amazonaws.com",
+}
+_PG_IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
+
+
+class IdentitySettings(_Model):
+    """The application's identity: who may run as its role, and the database user it logs in as."""
+
+    compute_services: tuple[Literal["ecs-tasks", "ec2", "lambda", "eks-pods"], ...] = ("ecs-tasks",)
+    # PostgreSQL folds unquoted names to lower case; a lower-case name is the same quoted or not.
+    database_user: str = Field(default="nexus_app", pattern=_PG_IDENTIFIER)
+
+    @field_validator("compute_services")
+    @classmethod
+    def _services(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError(f"name at least one compute service: {', '.join(COMPUTE_SERVICE_PRINCIPALS)}")
+        if len(set(value)) != len(value):
+            raise ValueError("each compute service may be named once")
+        return value
+
+    @field_validator("database_user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        if value in {"rdsadmin", "postgres", "admin", "rds_superuser", "public", "rds_iam"} or value.startswith("pg_"):
+            raise ValueError(f"{value!r} is reserved by PostgreSQL or RDS; choose another name")
+        return value
+
+
+class AuditSettings(_Model):
+    """Where the environment's audit trail lives. `own`: the environment has an AWS account of
+    its own and creates a CloudTrail trail there. `shared-account`: it shares an account whose
+    trail (kept by whoever owns the account) already records it; no second trail is created."""
+
+    trail: Literal["own", "shared-account"] = "own"
+    # Days the trail's log files are kept in S3; default: monitoring.metrics_retention_days.
+    retention_days: int | None = Field(default=None, ge=1, le=36500)
+
+
 class Settings(_Model):
     """Everything one stack declares. `stack` and `region` come from the CLI and `aws:region`."""
 
@@ -467,6 +515,8 @@ class Settings(_Model):
     monitoring: MonitoringSettings
     security: SecuritySettings
     performance: PerformanceSettings
+    identity: IdentitySettings = IdentitySettings()
+    audit: AuditSettings = AuditSettings()
 
     @field_validator("stack")
     @classmethod
@@ -489,6 +539,24 @@ class Settings(_Model):
                 f"{self.region}: an ALB can only use an ACM certificate of its own region"
             )
         return self
+
+    @field_validator("identity")
+    @classmethod
+    def _own_database_user(cls, value: IdentitySettings, info: ValidationInfo) -> IdentitySettings:
+        # The master user keeps its RDS-managed password; granting it rds_iam would switch it
+        # to IAM authentication only (RDS user guide, "Creating a database account using IAM
+        # authentication"), so the application must log in as a user of its own.
+        database = info.data.get("database")
+        if database is not None and value.database_user.lower() == database.master_username.lower():
+            raise ValueError(
+                f"database_user {value.database_user!r} is the database's master user: "
+                "the application needs a user of its own"
+            )
+        return value
+
+    @property
+    def audit_retention_days(self) -> int:
+        return self.audit.retention_days or self.monitoring.metrics_retention_days
 
 
 # --------------------------------------------------------------------------- loading

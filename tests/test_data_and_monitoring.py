@@ -88,7 +88,7 @@ def test_production_keeps_its_data(plans: dict[str, Plan]) -> None:
     assert db.input("finalSnapshotIdentifier").startswith("nexus-production-db-final-")
     assert db.input("backupRetentionPeriod") >= 7 and db.input("deleteAutomatedBackups") is False
     assert prod.one("aws:secretsmanager/secret:Secret").input("recoveryWindowInDays") >= 7
-    assert prod.one("aws:s3/bucket:Bucket").input("forceDestroy") is False
+    assert all(b.input("forceDestroy") is False for b in prod.of_type("aws:s3/bucket:Bucket"))
     assert destroy_blockers(prod.to_json())  # the helper finds blockers where there are some
 
 

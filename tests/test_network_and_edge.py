@@ -122,13 +122,13 @@ def test_load_balancer_basics(plan: Plan) -> None:
     assert alb.input("internal") is False and alb.input("dropInvalidHeaderFields") is True
     assert alb.input("enableDeletionProtection") is plan.settings.load_balancer.deletion_protection
     logs = alb.input("accessLogs")
-    assert logs["enabled"] is True and logs["bucket"] == plan.one("aws:s3/bucket:Bucket").input("bucket")
-    policy_urn = plan.one("aws:s3/bucketPolicy:BucketPolicy").urn
+    assert logs["enabled"] is True and logs["bucket"] == plan.one("aws:s3/bucket:Bucket", "access-logs").input("bucket")
+    policy_urn = plan.one("aws:s3/bucketPolicy:BucketPolicy", "access-logs").urn
     assert policy_urn in alb.options["depends_on"]
 
 
 def bucket_policy(plan: Plan) -> dict[str, Any]:
-    return json.loads(plan.one("aws:s3/bucketPolicy:BucketPolicy").input("policy"))
+    return json.loads(plan.one("aws:s3/bucketPolicy:BucketPolicy", "access-logs").input("policy"))
 
 
 @pytest.mark.parametrize(
@@ -153,16 +153,20 @@ def test_access_log_bucket_policy_names_the_regions_log_writer(
 
 
 def test_access_log_bucket_is_private_encrypted_and_expires(plan: Plan) -> None:
-    block = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    block = plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "access-logs")
     assert all(
         block.input(k) is True
         for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     )
-    sse = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    sse = plan.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "access-logs"
+    )
     assert sse.input("rules")[0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
-    rule = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").input("rules")[0]
+    rule = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "access-logs").input("rules")[0]
     assert rule["expiration"]["days"] == plan.settings.monitoring.metrics_retention_days
-    assert plan.one("aws:s3/bucket:Bucket").input("forceDestroy") is plan.settings.protection.force_destroy
+    assert (
+        plan.one("aws:s3/bucket:Bucket", "access-logs").input("forceDestroy") is plan.settings.protection.force_destroy
+    )
 
 
 def test_waf_is_associated_with_a_60_second_rate_rule_of_1000(plan: Plan) -> None:

@@ -115,6 +115,8 @@ POLICY_CASES = [
     ("production-deletion-protected", "production", "aws:rds/instance:Instance", None, {"deletionProtection": False}),
     ("production-deletion-protected", "production", "aws:kms/key:Key", None, {"options": {"protect": False}}),
     ("environment-tags", "staging", "pulumi:providers:aws", None, {"defaultTags": json.dumps({"tags": {"Stack": "x"}})}),
+    ("no-data-action-on-any-resource", "development", "aws:iam/rolePolicy:RolePolicy", "app-permissions",
+     {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "secretsmanager:Get*", "Resource": "*"}]})}),
 ]  # fmt: skip
 
 
