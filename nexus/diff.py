@@ -168,12 +168,13 @@ def _precious(r: dict[str, Any]) -> str:
 
 
 def _identity_tokens(r: dict[str, Any]) -> list[str]:
-    """Strings by which other inputs refer to this resource: its ID, and the ID's digest, which the
-    offline plan's mock ARNs, endpoints and zone IDs carry (nexus/offline.py `new_resource`)."""
+    """Strings by which other inputs refer to this resource: its ID, its computed ARN and the like
+    (`refs` in the plan JSON), and the ID's digest, which the offline plan's mock ARNs,
+    endpoints and zone IDs carry (nexus/offline.py `new_resource`)."""
     rid = str(r.get("id") or "")
     if not rid or not r.get("custom", True):
         return []
-    tokens = [rid]
+    tokens = [rid, *r.get("refs", [])]
     if m := re.search(r"-([0-9a-f]{8})$", rid):
         tokens.append(m.group(1))
     return tokens

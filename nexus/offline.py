@@ -97,10 +97,21 @@ class Plan:
                     "custom": r.custom,
                     "inputs": masked(r.inputs),
                     "options": copy.deepcopy(r.options),  # callers may edit the document
+                    "refs": _refs(r),
                 }
                 for r in self.resources
             ],
         }
+
+
+# Computed outputs by which other resources refer to one (an RDS instance's kmsKeyId holds the
+# key's ARN): `nexus diff` follows them to see what a replacement drags along.
+REF_OUTPUTS = ("arn", "keyId", "zoneId", "address", "dnsName", "arnSuffix")
+
+
+def _refs(r: Resource) -> list[str]:
+    values = [r.outputs.get(key) for key in REF_OUTPUTS if key not in r.inputs]
+    return sorted({v for v in values if isinstance(v, str) and v})
 
 
 class AwsMocks(Mocks):

@@ -183,7 +183,8 @@ def test_deploy_roles_change_only_their_tiers_resources(plan: BootstrapPlan, tie
     assert denies == {"NeverAnotherTiersResources", "NeverCreateForAnotherTier"}
     # Its stack secrets key is its tier's own.
     (secrets,) = [s for s in statements if s["Sid"] == "StackSecrets"]
-    assert f"secrets-{tier}" in secrets["Resource"]
+    own_key = plan.one("aws:kms/key:Key", f"secrets-{tier}")
+    assert secrets["Resource"] == own_key.outputs["arn"]
 
 
 def test_role_policies_fit_iams_inline_limit(plan: BootstrapPlan) -> None:

@@ -333,18 +333,13 @@ def test_bad_identity_and_audit_settings_exit_2_naming_the_key(tmp_path: Any, ca
 
 
 def test_the_policy_pack_refuses_a_wildcard_data_grant(plans: dict[str, Plan]) -> None:
-    from tests.test_policy_pack import policy_resources, violations
+    from tests.test_policy_pack import mutated, resources_of, violations
 
-    def widen(resources: list[dict[str, Any]]) -> None:
-        target = next(
-            r for r in resources if r["type"] == "aws:iam/rolePolicy:RolePolicy" and r["name"] == "app-permissions"
-        )
-        target["inputs"]["policy"] = json.dumps(
-            {"Statement": [{"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}]}
-        )
-
-    assert "no-data-action-on-any-resource" not in violations(policy_resources(plans["production"]))
-    found = violations(policy_resources(plans["production"], widen))
+    wide = json.dumps({"Statement": [{"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}]})
+    assert "no-data-action-on-any-resource" not in violations(resources_of(plans["production"]))
+    found = violations(
+        mutated(plans["production"], "aws:iam/rolePolicy:RolePolicy", "app-permissions", {"policy": wide})
+    )
     assert (
         list(found) == ["no-data-action-on-any-resource"]
         and "ssm:GetParameter" in found["no-data-action-on-any-resource"][0]
