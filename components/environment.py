@@ -11,6 +11,7 @@ from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.naming import Naming, default_tags
 from components.network import Network, NetworkArgs
+from components.published import SENSITIVE_SETTINGS, published_settings
 from components.secrets_store import SecretsStore, SecretsStoreArgs
 from nexus.settings import Settings
 
@@ -120,12 +121,21 @@ class Environment(pulumi.ComponentResource):
             opts=child,
         )
 
+        # The same function tells `nexus verify` what the live parameters must hold.
+        published: dict[str, pulumi.Input[str]] = {
+            **published_settings(
+                settings,
+                database_host=database.endpoint_name,
+                database_credentials_secret_arn=database.master_secret_arn,
+                session_signing_key_secret_arn=secrets.app_secret.arn,
+            )
+        }
         app_settings = AppSettings(
             "app-settings",
             AppSettingsArgs(
                 naming=naming,
-                values=_published_settings(settings, database, secrets),
-                sensitive=frozenset({"database/credentials_secret_arn", "app/session_signing_key_secret_arn"}),
+                values=published,
+                sensitive=SENSITIVE_SETTINGS,
                 kms_key_arn=key_arn,
             ),
             opts=child,
@@ -162,36 +172,15 @@ class Environment(pulumi.ComponentResource):
             "settings_path": app_settings.path,
             "alarm_topic_arn": monitoring.topic_arn,
             "dashboard_name": monitoring.dashboard.dashboard_name,
+            # What `nexus verify` needs to find the live resources (IDs and ARNs, no secret).
+            "load_balancer_arn": load_balancer.alb.arn,
+            "target_group_arn": load_balancer.target_group.arn,
+            "web_acl_arn": load_balancer.web_acl.arn,
+            "database_identifier": database.identifier,
+            "database_security_group_id": database.security_group.id,
+            "app_security_group_id": network.app_security_group.id,
+            "session_signing_key_secret_arn": secrets.app_secret.arn,
+            "alarm_names": monitoring.alarm_names,
+            "log_group_names": [g.name for g in [*network.log_groups, *database.log_groups, *load_balancer.log_groups]],
         }
         self.register_outputs(self.outputs)
-
-
-def _published_settings(settings: Settings, database: Database, secrets: SecretsStore) -> dict[str, pulumi.Input[str]]:
-    """What the platform's services read at run time, straight from the stack file."""
-
-    def flag(value: bool) -> str:
-        return "true" if value else "false"
-
-    return {
-        "application/name": settings.application.name,
-        "application/version": settings.application.version,
-        "application/environment": settings.environment,
-        "monitoring/log_level": settings.monitoring.log_level,
-        "security/auth_timeout_seconds": str(settings.security.auth_timeout_seconds),
-        "security/max_login_attempts": str(settings.security.max_login_attempts),
-        "performance/cache_ttl_seconds": str(settings.performance.cache_ttl_seconds),
-        "performance/max_workers": str(settings.performance.max_workers),
-        "features/automation": flag(settings.features.automation),
-        "features/monitoring": flag(settings.features.monitoring),
-        "features/security": flag(settings.features.security),
-        # Enforced by the application: WAF on an ALB inspects only the first 8 KB of a body.
-        "limits/max_file_size_mb": str(settings.limits.max_file_size_mb),
-        "limits/max_requests_per_minute": str(settings.limits.max_requests_per_minute),
-        "database/host": database.endpoint_name,
-        "database/port": str(settings.database.port),
-        "database/name": settings.database.database_name,
-        "database/ssl": flag(settings.database.ssl),
-        "database/max_connections": str(settings.database.max_connections),
-        "database/credentials_secret_arn": database.master_secret_arn,
-        "app/session_signing_key_secret_arn": secrets.app_secret.arn,
-    }

@@ -5,6 +5,8 @@
     check    run the policy rules over a stack's offline plan
     compare  compare two stacks for promotion readiness (default: staging vs production)
     diagram  write a Mermaid diagram of a stack
+    verify   check a deployed environment: health, configuration drift, isolation
+    status   every environment's health and drift from its last verify
 
 Invalid settings exit with code 2 and a message naming the stack file and key.
 """
@@ -61,7 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     diagram.add_argument("--stack", required=True)
     diagram.add_argument("--output", type=Path, help="write here instead of standard output")
 
+    from nexus import status, verify
+
+    verify.add_parser(sub)
+    status.add_parser(sub)
+
     args = parser.parse_args(argv)
+    if args.command == "verify":
+        return verify.run(args)
+    if args.command == "status":
+        return status.run(args)
     try:
         if args.command == "plan":
             return _plan(args)
