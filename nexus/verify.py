@@ -68,6 +68,7 @@ REQUIRED_OUTPUTS = (
 # A bounded request: the deploy job must not hang on a load balancer it cannot reach.
 PROBE_TIMEOUT_SECONDS = 5.0
 TAG_KEYS = ("Environment", "Stack")
+AREAS = ("health", "drift", "isolation")
 
 
 class CannotVerify(Exception):  # noqa: N818 (a reason, not an error of the program)
@@ -88,7 +89,7 @@ class Check:
         if self.status == "fail":
             return f"{head}: expected {self.expected}, live {self.live}" + (f" ({self.detail})" if self.detail else "")
         if self.status == "skip":
-            return f"{head}: skipped, {self.detail}"
+            return f"{head}: {self.detail}"
         return f"{head}: {self.detail or self.live}"
 
 
@@ -108,7 +109,7 @@ class Report:
 
     def summary(self) -> str:
         n = self.counts()
-        areas = ", ".join(f"{a} {self.failed(a)}" for a in ("health", "drift", "isolation"))
+        areas = ", ".join(f"{a} {self.failed(a)}" for a in AREAS)
         return (
             f"{self.stack}: {len(self.checks)} checks, {n['pass']} passed, {n['fail']} failed "
             f"({areas}), {n['skip']} skipped"
@@ -120,7 +121,7 @@ class Report:
             "region": self.region,
             "account": self.account,
             "checked_at": self.checked_at,
-            "summary": {**self.counts(), **{f"{a}_failed": self.failed(a) for a in ("health", "drift", "isolation")}},
+            "summary": {**self.counts(), **{f"{a}_failed": self.failed(a) for a in AREAS}},
             "checks": [asdict(c) for c in self.checks],
         }
 
@@ -211,12 +212,14 @@ def verify(settings: Settings, outputs: dict[str, Any], probe: Callable[[str], t
 
     try:
         session = boto3.session.Session(
-            botocore_session=_botocore_session(), region_name=outputs.get("region") or settings.region
+            botocore_session=botocore_session(), region_name=outputs.get("region") or settings.region
         )
         verifier = _Verifier(settings, outputs, session, probe)
         account = verifier.client("sts").get_caller_identity()["Account"]
         report = Report(settings.stack, session.region_name, account, datetime.now(UTC).isoformat(timespec="seconds"))
         verifier.run(report)
+        # Health first, then drift, then isolation (the order within each area is kept).
+        report.checks.sort(key=lambda c: AREAS.index(c.area))
         return report
     except NoCredentialsError:
         raise CannotVerify(
@@ -232,22 +235,11 @@ def verify(settings: Settings, outputs: dict[str, Any], probe: Callable[[str], t
         raise CannotVerify(str(exc)) from None
 
 
-_LOADER: list[Any] = []
-
-
-def _botocore_session() -> Any:
-    """A fresh botocore session (fresh credentials each run) sharing one loader of the API
-    models: parsing them costs about a second per run, and tests verify many times in one
-    process. The loader only reads botocore's packaged JSON; boto3 shares it the same way
-    between the clients of one session."""
+def botocore_session() -> Any:
+    """A fresh botocore session: credentials are looked up anew on every run."""
     import botocore.session
 
-    session = botocore.session.get_session()
-    if _LOADER:
-        session.register_component("data_loader", _LOADER[0])
-    else:
-        _LOADER.append(session.get_component("data_loader"))
-    return session
+    return botocore.session.get_session()
 
 
 # Error codes that mean "this resource does not exist": the check fails, verify goes on.

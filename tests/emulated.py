@@ -21,7 +21,13 @@ from nexus.offline import Plan, Resource
 class Emulated:
     plan: Plan
     outputs: dict[str, Any]
+    session: Any  # the botocore session that built it
     ids: dict[str, str] = field(default_factory=dict)  # plan ID or ARN -> moto's
+
+    def client(self, service: str) -> Any:
+        return boto3.session.Session(botocore_session=self.session).client(
+            service, region_name=self.plan.settings.region
+        )
 
     def translate(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -51,18 +57,17 @@ def _waf_shape(value: Any) -> Any:
     return value
 
 
-def build(plan: Plan) -> Emulated:
+def build(plan: Plan, session: Any) -> Emulated:
+    """Create the plan's resources with `session` (a botocore session, under moto's mock)."""
     region = plan.settings.region
-    env = Emulated(plan, {})
+    env = Emulated(plan, {}, session)
     provider = plan.one("pulumi:providers:aws")
     default_tags: dict[str, str] = json.loads(provider.input("defaultTags"))["tags"]
 
     def tags(r: Resource) -> dict[str, str]:
         return {**default_tags, **(r.input("tags") or {})}
 
-    def client(service: str) -> Any:
-        return boto3.client(service, region_name=region)
-
+    client = env.client
     ec2, kms, logs, rds = client("ec2"), client("kms"), client("logs"), client("rds")
     elb, waf, ssm, cw, sm = (
         client("elbv2"),
