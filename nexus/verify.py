@@ -65,6 +65,7 @@ REQUIRED_OUTPUTS = (
     "alarm_names",
     "log_group_names",
 )
+LIST_OUTPUTS = frozenset({"alarm_names", "log_group_names"})
 # A bounded request: the deploy job must not hang on a load balancer it cannot reach.
 PROBE_TIMEOUT_SECONDS = 5.0
 TAG_KEYS = ("Environment", "Stack")
@@ -201,6 +202,16 @@ def read_outputs(stack: str, path: Path | None) -> dict[str, Any]:
             f"{source}: the stack has no output {', '.join(missing)} (not deployed, or deployed by an older "
             "version of the program: run `pulumi up` with this commit first)"
         )
+    for key in REQUIRED_OUTPUTS:
+        value = outputs[key]
+        ok = (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+            if key in LIST_OUTPUTS
+            else (isinstance(value, str | int) and str(value) != "")
+        )
+        if not ok:
+            want = "a list of strings" if key in LIST_OUTPUTS else "a non-empty string"
+            raise CannotVerify(f"{source}: output {key} = {json.dumps(value)}: expected {want}")
     return outputs
 
 
@@ -256,6 +267,12 @@ class _Verifier:
         self.probe = probe
         self._clients: dict[str, Any] = {}
         self.report: Report | None = None
+        # What the earlier checks found, for the tag checks at the end.
+        self._db: dict[str, Any] | None = None
+        self._alarms: dict[str, Any] = {}
+        self._parameters: list[str] = []
+        self._log_group_arns: list[str] = []
+        self._flow_logs: list[dict[str, Any]] = []
 
     def client(self, service: str) -> Any:
         from botocore.config import Config
@@ -301,6 +318,10 @@ class _Verifier:
                 if not code.endswith(NOT_FOUND):
                     raise
                 self.add(area, name, "fail", expected="to exist", live=f"not found ({code})")
+            except (KeyError, IndexError, ValueError, TypeError) as exc:
+                # An answer without a field we read (an emulator, an API change, a resource
+                # half created): the check fails with what was missing, the others go on.
+                self.add(area, name, "fail", expected="a complete answer", live=f"{type(exc).__name__}: {exc}")
 
     # -- health ----------------------------------------------------------------------------
 
@@ -465,7 +486,6 @@ class _Verifier:
         name, acl_id = arn.split("/")[-2:]
         wafv2 = self.client("wafv2")
         acl = wafv2.get_web_acl(Name=name, Scope="REGIONAL", Id=acl_id)["WebACL"]
-        self._waf_arn = acl["ARN"]
         rate = [
             r["Statement"]["RateBasedStatement"]
             for r in acl.get("Rules", [])
@@ -523,7 +543,6 @@ class _Verifier:
 
     def log_groups(self) -> None:
         logs, retention = self.client("logs"), self.settings.monitoring.metrics_retention_days
-        self._log_group_arns = []
         for name in self.outputs["log_group_names"]:
             groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
             group = next((g for g in groups if g["logGroupName"] == name), None)
@@ -573,7 +592,7 @@ class _Verifier:
                     for g in ec2.describe_security_groups(Filters=vpc_filter)["SecurityGroups"]
                 ),
             ),
-            ("flow logs", lambda: ((f["FlowLogId"], _tags(f.get("Tags"))) for f in getattr(self, "_flow_logs", []))),
+            ("flow logs", lambda: ((f["FlowLogId"], _tags(f.get("Tags"))) for f in self._flow_logs)),
             ("database", self._database_tags),
             ("load balancer and target group", self._elb_tags),
             (
@@ -601,8 +620,7 @@ class _Verifier:
             (
                 "log groups",
                 lambda: (
-                    (a, self.client("logs").list_tags_for_resource(resourceArn=a)["tags"])
-                    for a in getattr(self, "_log_group_arns", [])
+                    (a, self.client("logs").list_tags_for_resource(resourceArn=a)["tags"]) for a in self._log_group_arns
                 ),
             ),
             (
@@ -612,7 +630,7 @@ class _Verifier:
                         a["AlarmName"],
                         _tags(self.client("cloudwatch").list_tags_for_resource(ResourceARN=a["AlarmArn"])["Tags"]),
                     )
-                    for a in getattr(self, "_alarms", {}).values()
+                    for a in self._alarms.values()
                 ),
             ),
             (
@@ -624,7 +642,7 @@ class _Verifier:
                             self.client("ssm").list_tags_for_resource(ResourceType="Parameter", ResourceId=n)["TagList"]
                         ),
                     )
-                    for n in getattr(self, "_parameters", [])
+                    for n in self._parameters
                 ),
             ),
             (
@@ -652,7 +670,7 @@ class _Verifier:
             )
 
     def _database_tags(self) -> Iterator[tuple[str, dict[str, str]]]:
-        instance = getattr(self, "_db", None)
+        instance = self._db
         if instance is None:
             return
         rds = self.client("rds")

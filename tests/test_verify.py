@@ -70,9 +70,14 @@ def test_missing_pulumi_cli_exits_2(
         ("not json", "not JSON"),
         ("[1, 2]", "expected a JSON object"),
         ('{"region": "us-east-1"}', "the stack has no output vpc_id, url, load_balancer_arn"),
+        ("WRONG_TYPE", 'output alarm_names = "nexus-production-db-cpu": expected a list of strings'),
     ],
 )
-def test_invalid_outputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str) -> None:
+def test_invalid_outputs_exit_2(
+    plans: dict[str, Plan], tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    if content == "WRONG_TYPE":
+        content = json.dumps({**plans[STACK].outputs, "alarm_names": "nexus-production-db-cpu"})
     path = tmp_path / "outputs.json"
     path.write_text(content)
     assert main(["verify", "--stack", STACK, "--outputs", str(path)]) == 2
@@ -93,6 +98,12 @@ def test_no_credentials_exits_2(
     err = capsys.readouterr().err
     assert "no AWS credentials found" in err and "Traceback" not in err
     assert not (tmp_path / f"{STACK}.json").exists()  # nothing checked, nothing recorded
+
+
+def test_status_refuses_a_file_that_is_not_a_verify_result(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / f"{STACK}.json").write_text('{"stack": "production"}')
+    assert main(["status", "--all", "--results-dir", str(tmp_path)]) == 2
+    assert "not a result of nexus verify" in capsys.readouterr().err
 
 
 # -- the load balancer probe, against a local server ----------------------------------------
