@@ -158,8 +158,12 @@ def run(args: argparse.Namespace) -> int:
     document = json.dumps(report.to_json(), indent=2) + "\n"
     for path in (args.json, args.results_dir / f"{args.stack}.json"):
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(document)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(document)
+            except OSError as exc:
+                print(f"nexus verify: cannot write {path}: {exc.strerror}", file=sys.stderr)
+                return EXIT_CANNOT_RUN
     return EXIT_FAILED if report.failed() else 0
 
 

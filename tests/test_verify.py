@@ -314,3 +314,28 @@ def test_a_change_behind_the_programs_back_fails_exactly_its_check(
     area = failed[0]["area"]
     shown = {"health": "UNHEALTHY (1)", "drift": "drift 1", "isolation": "ISOLATION (1)"}[area]
     assert shown in lines[STACK] and "last check" in lines[STACK]
+
+
+def test_a_plain_http_stack_beside_production_passes_with_its_own_settings(
+    emulated: Emulated, plans: dict[str, Plan], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Development (HTTP only, single-AZ database without TLS enforced) built in the same
+    account as production: verify sees only its own stack's resources and settings."""
+    development = build(plans["development"], emulated.session)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(development.outputs))
+    capsys.readouterr()
+    code = main(["verify", "--stack", "development", "--outputs", str(outputs), "--results-dir", str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0, "\n".join(line for line in lines if line.startswith("FAIL"))
+    for expected in (
+        "PASS  health     listeners: [HTTP:80]",
+        "SKIP  drift      tls policy: the stack file sets no certificate: no HTTPS listener",
+        "PASS  drift      database.multi_az: false",
+        "PASS  drift      parameter rds.force_ssl: 0",
+        "PASS  drift      setting monitoring/log_level: 'DEBUG'",
+        "PASS  drift      log group /nexus/development/vpc-flow-logs retention: 7",
+        "PASS  isolation  tags of subnets (6): Environment=development, Stack=development",
+        "PASS  isolation  tags of settings (20): Environment=development, Stack=development",
+    ):
+        assert expected in lines, f"missing: {expected}"
