@@ -176,6 +176,7 @@ class Environment(pulumi.ComponentResource):
             "load_balancer_arn": load_balancer.alb.arn,
             "target_group_arn": load_balancer.target_group.arn,
             "web_acl_arn": load_balancer.web_acl.arn,
+            "access_log_bucket": load_balancer.access_log_bucket.bucket,
             "database_identifier": database.identifier,
             "database_security_group_id": database.security_group.id,
             "app_security_group_id": network.app_security_group.id,

@@ -54,6 +54,8 @@ REQUIRED_OUTPUTS = (
     "load_balancer_arn",
     "target_group_arn",
     "web_acl_arn",
+    "access_log_bucket",
+    "alarm_topic_arn",
     "database_identifier",
     "database_dns_name",
     "database_security_group_id",
@@ -138,7 +140,8 @@ def add_parser(subparsers: Any) -> None:
         help="the stack's outputs as JSON (default: `pulumi stack output --json`)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR,
+                        help="keep the results here for `nexus status` (default: .nexus/verify)")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -222,13 +225,10 @@ def read_outputs(stack: str, path: Path | None) -> dict[str, Any]:
 def verify(settings: Settings, outputs: dict[str, Any], probe: Callable[[str], tuple[str, str]]) -> Report:
     """Every check against the live environment; AWS errors that mean "cannot run" become
     CannotVerify, a missing resource becomes a failed check."""
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
     try:
-        session = boto3.session.Session(
-            botocore_session=botocore_session(), region_name=outputs.get("region") or settings.region
-        )
+        session = aws_session(outputs.get("region") or settings.region)
         verifier = _Verifier(settings, outputs, session, probe)
         account = verifier.client("sts").get_caller_identity()["Account"]
         report = Report(settings.stack, session.region_name, account, datetime.now(UTC).isoformat(timespec="seconds"))
@@ -250,11 +250,11 @@ def verify(settings: Settings, outputs: dict[str, Any], probe: Callable[[str], t
         raise CannotVerify(str(exc)) from None
 
 
-def botocore_session() -> Any:
-    """A fresh botocore session: credentials are looked up anew on every run."""
-    import botocore.session
+def aws_session(region: str) -> Any:
+    """A fresh boto3 session: credentials are looked up anew on every run."""
+    import boto3
 
-    return botocore.session.get_session()
+    return boto3.session.Session(region_name=region)
 
 
 # Error codes that mean "this resource does not exist": the check fails, verify goes on.
@@ -650,6 +650,14 @@ class _Verifier:
                 ),
             ),
             (
+                "alarm topic",
+                lambda: (
+                    (a, _tags(self.client("sns").list_tags_for_resource(ResourceArn=a)["Tags"]))
+                    for a in [out["alarm_topic_arn"]]
+                ),
+            ),
+            ("access log bucket", self._bucket_tags),
+            (
                 "session signing key secret",
                 lambda: (
                     (a, _tags(self.client("secretsmanager").describe_secret(SecretId=a).get("Tags")))
@@ -683,6 +691,18 @@ class _Verifier:
             described = rds.describe_db_parameter_groups(DBParameterGroupName=group["DBParameterGroupName"])
             arn = described["DBParameterGroups"][0]["DBParameterGroupArn"]
             yield group["DBParameterGroupName"], _tags(rds.list_tags_for_resource(ResourceName=arn)["TagList"])
+
+    def _bucket_tags(self) -> Iterator[tuple[str, dict[str, str]]]:
+        from botocore.exceptions import ClientError
+
+        bucket = self.outputs["access_log_bucket"]
+        try:
+            tags = self.client("s3").get_bucket_tagging(Bucket=bucket)["TagSet"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "NoSuchTagSet":  # S3's answer for "no tags"
+                raise
+            tags = []
+        yield bucket, _tags(tags)
 
     def _elb_tags(self) -> Iterator[tuple[str, dict[str, str]]]:
         arns = [self.outputs["load_balancer_arn"], self.outputs["target_group_arn"]]

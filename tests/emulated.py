@@ -12,8 +12,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
-
 from nexus.offline import Plan, Resource
 
 
@@ -21,13 +19,11 @@ from nexus.offline import Plan, Resource
 class Emulated:
     plan: Plan
     outputs: dict[str, Any]
-    session: Any  # the botocore session that built it
+    session: Any  # the boto3 session that built it
     ids: dict[str, str] = field(default_factory=dict)  # plan ID or ARN -> moto's
 
     def client(self, service: str) -> Any:
-        return boto3.session.Session(botocore_session=self.session).client(
-            service, region_name=self.plan.settings.region
-        )
+        return self.session.client(service)
 
     def translate(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -58,7 +54,7 @@ def _waf_shape(value: Any) -> Any:
 
 
 def build(plan: Plan, session: Any) -> Emulated:
-    """Create the plan's resources with `session` (a botocore session, under moto's mock)."""
+    """Create the plan's resources with `session` (a boto3 session of the plan's region, under moto's mock)."""
     region = plan.settings.region
     env = Emulated(plan, {}, session)
     provider = plan.one("pulumi:providers:aws")
@@ -266,6 +262,13 @@ def build(plan: Plan, session: Any) -> Emulated:
             Tags=_tag_list(tags(r)),
             **extra,
         )
+
+    topic_res = plan.one("aws:sns/topic:Topic")
+    topic = client("sns").create_topic(Name=topic_res.input("name"), Tags=_tag_list(tags(topic_res)))
+    env.ids[topic_res.outputs["arn"]] = topic["TopicArn"]
+    bucket_res = plan.one("aws:s3/bucket:Bucket")
+    client("s3").create_bucket(Bucket=bucket_res.input("bucket"))
+    client("s3").put_bucket_tagging(Bucket=bucket_res.input("bucket"), Tagging={"TagSet": _tag_list(tags(bucket_res))})
 
     for r in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
         shape: dict[str, Any] = {

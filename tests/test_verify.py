@@ -147,10 +147,10 @@ def emulated(plans: dict[str, Plan]) -> Iterator[Emulated]:
         env.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # verify launches no instance
         mock = moto.mock_aws()
         mock.start()  # also sets moto's fake credentials, until stop()
-        # One botocore session for building, changing and verifying: its API models are
-        # parsed once, not on every run (verify itself takes a fresh session per run).
-        session = verify_module.botocore_session()
-        env.setattr(verify_module, "botocore_session", lambda: session)
+        # One session for building, changing and verifying: its API models are parsed once,
+        # not on every run (verify itself takes a fresh session per run).
+        session = verify_module.aws_session(plans[STACK].settings.region)
+        env.setattr(verify_module, "aws_session", lambda region: session)
         try:
             yield build(plans[STACK], session)
         finally:
@@ -232,7 +232,7 @@ def test_verify_after_up_passes_through_pulumi_stack_output(
         "SKIP  health     answers on 80",
         "SKIP  health     answers on 443",
     ]
-    assert lines[-1].startswith(f"{STACK}: 61 checks, 59 passed, 0 failed")
+    assert lines[-1].startswith(f"{STACK}: 63 checks, 61 passed, 0 failed")
     assert json.loads((results_dir / f"{STACK}.json").read_text())["summary"]["fail"] == 0
 
     # `nexus status` reads what verify kept.
