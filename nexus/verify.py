@@ -258,7 +258,10 @@ def aws_session(region: str) -> Any:
 
 
 # Error codes that mean "this resource does not exist": the check fails, verify goes on.
-NOT_FOUND = ("NotFound", "NotFoundFault", "NonexistentException", "ResourceNotFoundException", "NotFoundException")
+# (RDS DBInstanceNotFound, EC2 InvalidGroup.NotFound, ELB LoadBalancerNotFound, WAF
+# WAFNonexistentItemException, Logs/Secrets Manager ResourceNotFoundException, KMS
+# NotFoundException, S3 NoSuchBucket, SSM ParameterNotFound.)
+NOT_FOUND = ("NotFound", "NotFoundFault", "NonexistentItemException", "NotFoundException", "NoSuchBucket")
 
 
 class _Verifier:
@@ -575,6 +578,8 @@ class _Verifier:
 
     def tags(self) -> None:
         """Every resource verify looked at carries Environment and Stack of this stack."""
+        from botocore.exceptions import ClientError
+
         want = {"Environment": self.settings.environment, "Stack": self.settings.stack}
         ec2, out = self.client("ec2"), self.outputs
         vpc_filter = [{"Name": "vpc-id", "Values": [out["vpc_id"]]}]
@@ -667,7 +672,14 @@ class _Verifier:
         ]
         expected = ", ".join(f"{k}={v}" for k, v in want.items())
         for kind, items in kinds:
-            resources = list(items())
+            try:
+                resources = list(items())
+            except ClientError as exc:  # one missing resource must not hide the other kinds
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                if not code.endswith(NOT_FOUND):
+                    raise
+                self.add("isolation", f"tags of {kind}", "fail", expected=expected, live=f"not found ({code})")
+                continue
             wrong = [
                 f"{rid} " + ", ".join(f"{k}={tags.get(k, '(none)')}" for k in TAG_KEYS)
                 for rid, tags in resources

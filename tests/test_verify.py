@@ -262,6 +262,8 @@ def _mutations(env: Emulated) -> dict[str, tuple[Callable[[], object], Callable[
     level = "/nexus/production/monitoring/log_level"
     alarm = "nexus-production-db-cpu"
     db, extra = out["database_identifier"], "/nexus/production/features/by_hand"
+    sns, topic = env.client("sns"), out["alarm_topic_arn"]
+    stack_tags = json.loads(env.plan.one("pulumi:providers:aws").input("defaultTags"))["tags"].items()
 
     def parameter(value: str) -> Callable[[], object]:
         return lambda: rds.modify_db_parameter_group(
@@ -298,6 +300,11 @@ def _mutations(env: Emulated) -> dict[str, tuple[Callable[[], object], Callable[
             lambda: rds.modify_db_instance(DBInstanceIdentifier=db, BackupRetentionPeriod=1, ApplyImmediately=True),
             lambda: rds.modify_db_instance(DBInstanceIdentifier=db, BackupRetentionPeriod=30, ApplyImmediately=True),
             "database.backup_retention_days", "30", "1"),
+        "alarm topic deleted": (
+            lambda: sns.delete_topic(TopicArn=topic),
+            # SNS ARNs follow from the name: re-created, it is the same topic to verify.
+            lambda: sns.create_topic(Name=topic.split(":")[-1], Tags=[{"Key": k, "Value": v} for k, v in stack_tags]),
+            "tags of alarm topic", "Environment=production, Stack=production", "not found (ResourceNotFound)"),
         "setting added by hand": (
             # Tagged like the stack's own, so that only its presence is the finding.
             lambda: ssm.put_parameter(Name=extra, Value="on", Type="String",
@@ -367,9 +374,12 @@ def test_a_plain_http_stack_beside_production_passes_with_its_own_settings(
 def test_several_changes_at_once_fail_each_its_own_check_and_nothing_else(
     emulated: Emulated, verify: Callable[[], tuple[int, dict[str, Any]]]
 ) -> None:
-    """Three more changes in one run (each run costs a few tenths of a second)."""
+    """Four more changes in one run (each run costs a few tenths of a second); a deleted
+    resource fails its own check and the others still run."""
     mutations = _mutations(emulated)
-    changes = [mutations[c] for c in ("log retention", "backup retention", "setting added by hand")]
+    changes = [
+        mutations[c] for c in ("log retention", "backup retention", "setting added by hand", "alarm topic deleted")
+    ]
     for apply, *_ in changes:
         apply()
     try:
