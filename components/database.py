@@ -109,6 +109,7 @@ class Database(pulumi.ComponentResource):
             )
             for export in db.log_exports
         ]
+        self.log_groups = log_groups
 
         monitoring_role = None
         if db.monitoring_interval_seconds:

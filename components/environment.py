@@ -13,6 +13,7 @@ from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.naming import Naming, default_tags
 from components.network import Network, NetworkArgs
+from components.published import SENSITIVE_SETTINGS, published_settings
 from components.secrets_store import SecretsStore, SecretsStoreArgs
 from nexus.settings import Settings
 
@@ -162,15 +163,24 @@ class Environment(pulumi.ComponentResource):
                 opts=child,
             )
 
+        # The same function tells `nexus verify` what the live parameters must hold.
+        published: dict[str, pulumi.Input[str]] = {
+            **published_settings(
+                settings,
+                database_host=database.endpoint_name,
+                database_address=database.address,
+                database_credentials_secret_arn=database.master_secret_arn,
+                session_signing_key_secret_arn=secrets.app_secret.arn,
+                app_role_arn=identity.role_arn,
+                app_log_group=identity.log_group.name,
+            )
+        }
         app_settings = AppSettings(
             "app-settings",
             AppSettingsArgs(
                 naming=naming,
-                values={
-                    **_published_settings(settings, database, secrets),
-                    **_identity_settings(settings, identity, database),
-                },
-                sensitive=frozenset({"database/credentials_secret_arn", "app/session_signing_key_secret_arn"}),
+                values=published,
+                sensitive=SENSITIVE_SETTINGS,
                 kms_key_arn=key_arn,
             ),
             opts=child,
@@ -211,51 +221,18 @@ class Environment(pulumi.ComponentResource):
             "app_log_group": identity.log_group.name,
             "database_app_user": settings.identity.database_user,
             "audit_trail": settings.audit.trail,
+            # What `nexus verify` needs to find the live resources (IDs and ARNs, no secret).
+            "load_balancer_arn": load_balancer.alb.arn,
+            "target_group_arn": load_balancer.target_group.arn,
+            "web_acl_arn": load_balancer.web_acl.arn,
+            "access_log_bucket": load_balancer.access_log_bucket.bucket,
+            "database_identifier": database.identifier,
+            "database_security_group_id": database.security_group.id,
+            "app_security_group_id": network.app_security_group.id,
+            "session_signing_key_secret_arn": secrets.app_secret.arn,
+            "alarm_names": monitoring.alarm_names,
+            "log_group_names": [g.name for g in [*network.log_groups, *database.log_groups, *load_balancer.log_groups]],
         }
         if audit:
             self.outputs["audit_trail_arn"] = audit.trail_arn
         self.register_outputs(self.outputs)
-
-
-def _identity_settings(settings: Settings, identity: AppIdentity, database: Database) -> dict[str, pulumi.Input[str]]:
-    """How a service learns its own identity: the role, the database user, the log group."""
-    return {
-        "app/role_arn": identity.role_arn,
-        "app/log_group": identity.log_group.name,
-        "database/user": settings.identity.database_user,
-        "database/iam_auth": "true",
-        # IAM auth tokens must be generated for the instance endpoint, not a custom DNS name
-        # (RDS user guide, "Limitations for IAM database authentication").
-        "database/endpoint_address": database.address,
-    }
-
-
-def _published_settings(settings: Settings, database: Database, secrets: SecretsStore) -> dict[str, pulumi.Input[str]]:
-    """What the platform's services read at run time, straight from the stack file."""
-
-    def flag(value: bool) -> str:
-        return "true" if value else "false"
-
-    return {
-        "application/name": settings.application.name,
-        "application/version": settings.application.version,
-        "application/environment": settings.environment,
-        "monitoring/log_level": settings.monitoring.log_level,
-        "security/auth_timeout_seconds": str(settings.security.auth_timeout_seconds),
-        "security/max_login_attempts": str(settings.security.max_login_attempts),
-        "performance/cache_ttl_seconds": str(settings.performance.cache_ttl_seconds),
-        "performance/max_workers": str(settings.performance.max_workers),
-        "features/automation": flag(settings.features.automation),
-        "features/monitoring": flag(settings.features.monitoring),
-        "features/security": flag(settings.features.security),
-        # Enforced by the application: WAF on an ALB inspects only the first 8 KB of a body.
-        "limits/max_file_size_mb": str(settings.limits.max_file_size_mb),
-        "limits/max_requests_per_minute": str(settings.limits.max_requests_per_minute),
-        "database/host": database.endpoint_name,
-        "database/port": str(settings.database.port),
-        "database/name": settings.database.database_name,
-        "database/ssl": flag(settings.database.ssl),
-        "database/max_connections": str(settings.database.max_connections),
-        "database/credentials_secret_arn": database.master_secret_arn,
-        "app/session_signing_key_secret_arn": secrets.app_secret.arn,
-    }

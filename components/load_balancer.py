@@ -346,6 +346,7 @@ class LoadBalancer(pulumi.ComponentResource):
             kms_key_arn=args.kms_key_arn,
             opts=child,
         )
+        self.log_groups = [waf_logs]
         aws.wafv2.WebAclLoggingConfiguration(
             "waf",
             resource_arn=web_acl.arn,

@@ -145,6 +145,7 @@ class Monitoring(pulumi.ComponentResource):
         self.dashboard_name = self.dashboard.dashboard_name if self.dashboard else None
 
         self.topic_arn = self.topic.arn
+        self.alarm_names = [a.name for a in alarms]
         self.register_outputs(
             {"topic_arn": self.topic.arn, "dashboard_name": self.dashboard_name,
              "alarm_names": [a.name for a in alarms]}

@@ -129,6 +129,8 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
+        # Log groups of this component (`nexus verify` checks their retention and tags).
+        self.log_groups: list[aws.cloudwatch.LogGroup] = []
         if args.flow_logs:
             self._flow_logs(args)
 
@@ -187,6 +189,7 @@ class Network(pulumi.ComponentResource):
             kms_key_arn=args.kms_key_arn,
             opts=child,
         )
+        self.log_groups.append(group)
         role = aws.iam.Role(
             "flow-logs-role",
             name=naming.name("flow-logs", max_len=64),

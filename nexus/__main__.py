@@ -6,6 +6,8 @@
     compare  compare two stacks for promotion readiness (default: staging vs production)
     diagram  write a Mermaid diagram of a stack
     cost     monthly cost of stacks at list prices, and its change between two plans
+    verify   check a deployed environment: health, configuration drift, isolation
+    status   every environment's health and drift from its last verify
     bootstrap  offline plan of bootstrap/ (GitHub OIDC provider, CI roles, state backend)
     stacks   read `pulumi stack ls --json` for the workflows (one stack; idle development stacks)
     db-user  SQL or one-off script that creates the application's database user
@@ -69,15 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     diagram.add_argument("--stack", required=True)
     diagram.add_argument("--output", type=Path, help="write here instead of standard output")
 
-    from nexus import bootstrap, cost, db_user, stacks
+    from nexus import bootstrap, cost, db_user, stacks, status, verify
 
     cost.add_parser(sub)
+    verify.add_parser(sub)
+    status.add_parser(sub)
     bootstrap.add_parser(sub)
     stacks.add_parser(sub)
     db_user.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:
+        if args.command == "verify":
+            return verify.run(args)
+        if args.command == "status":
+            return status.run(args)
         if args.command == "plan":
             return _plan(args)
         if args.command == "bootstrap":
