@@ -22,6 +22,9 @@ class SecretsStoreArgs:
     # Secrets Manager: 0 deletes at once (development re-creates the same name the same day).
     recovery_window_days: int
     protect: bool
+    # Keep the key when the stack is destroyed (retain_on_delete): a final snapshot and
+    # retained automated backups encrypted with it can only be restored while it exists.
+    retain_key: bool = False
 
 
 class SecretsStore(pulumi.ComponentResource):
@@ -44,7 +47,7 @@ class SecretsStore(pulumi.ComponentResource):
             deletion_window_in_days=args.kms_deletion_window_days,
             enable_key_rotation=True,
             policy=json.dumps(_key_policy(args.account_id, args.region)),
-            opts=protected,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.retain_key),
         )
         self.alias = aws.kms.Alias(
             "key-alias",
@@ -61,9 +64,13 @@ class SecretsStore(pulumi.ComponentResource):
             special=False,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # A prefix, never a fixed name: Secrets Manager keeps a deleted secret's name taken for
+        # its whole recovery window ("You can't create a secret with the same name ... scheduled
+        # for deletion"; DeleteSecret API), so a re-created stack would fail for up to 30 days.
+        # The services find it through the published setting app/session_signing_key_secret_arn.
         self.app_secret = aws.secretsmanager.Secret(
             "session-signing-key",
-            name=naming.path("app", "session-signing-key").lstrip("/"),
+            name_prefix=naming.path("app", "session-signing-key-").lstrip("/"),
             description="Signs NEXUS user sessions",
             kms_key_id=self.key.arn,
             recovery_window_in_days=args.recovery_window_days,
@@ -112,6 +119,20 @@ def _key_policy(account_id: str, region: str) -> dict[str, object]:
                 "Sid": "CloudWatchAlarmsPublishToEncryptedTopic",
                 "Effect": "Allow",
                 "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            },
+            {
+                # RDS event notifications publish to the same topic as events.rds.amazonaws.com;
+                # an encrypted topic needs this grant or RDS drops them (SNS developer guide,
+                # "Enable compatibility between event sources from AWS services and encrypted
+                # topics"). The topic's default access policy already admits RDS resources of
+                # this account (RDS user guide, "Granting permissions to publish notifications
+                # to an Amazon SNS topic").
+                "Sid": "RdsEventsPublishToEncryptedTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.rds.amazonaws.com"},
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},

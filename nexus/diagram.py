@@ -12,7 +12,7 @@ def diagram_from_plan(plan: dict[str, Any]) -> str:
     listeners = sorted(
         {r["inputs"].get("protocol") for r in plan["resources"] if r["type"] == "aws:lb/listener:Listener"}
     )
-    zones, nat = s["network"]["availability_zones"], count["aws:ec2/natGateway:NatGateway"]
+    zones, nat = len(s["network"]["availability_zones"]), count["aws:ec2/natGateway:NatGateway"]
     db, lb, limits = s["database"], s["load_balancer"], s["limits"]
     entry = "HTTPS 443 (80 redirects)" if "HTTPS" in listeners else "HTTP 80"
     alarms = count["aws:cloudwatch/metricAlarm:MetricAlarm"]
