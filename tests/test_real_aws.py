@@ -21,14 +21,14 @@ from pulumi.runtime.settings import reset_options
 
 from components.environment import Environment
 from components.monitoring import GIB, RDS_EVENT_CATEGORIES
-from nexus import offline
+from nexus import check, offline
 from nexus.__main__ import main
 from nexus.compare import compare_plans
 from nexus.offline import AwsMocks, Plan, ProgramError, RecordingMonitor, run_program
 from nexus.rules import RESERVED_NAME_TYPES, destroy_blockers
 from nexus.settings import (
-    RDS_AUTOSCALING_FREE_PERCENT,
     PROJECT,
+    RDS_AUTOSCALING_FREE_PERCENT,
     Settings,
     SettingsError,
     parse_settings,
@@ -453,8 +453,13 @@ def test_production_teardown_lifts_force_destroy_and_every_protection(plans: dic
     }
 
 
-def test_destroyable_check_plans_the_stack_itself(capsys: Any) -> None:
+def test_destroyable_check_plans_the_stack_itself(
+    plans: dict[str, Plan], capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planned: list[str] = []
+    monkeypatch.setattr(check, "plan_json", lambda stack: planned.append(stack) or plans[stack].to_json())
     assert main(["check", "--stack", "development", "--destroyable"]) == 0
+    assert planned == ["development"]
     assert "nothing blocks `pulumi destroy --stack development`" in capsys.readouterr().out
     assert main(["check", "--all", "--destroyable"]) == 2
 
