@@ -21,7 +21,7 @@ def diagram_from_plan(plan: dict[str, Any]) -> str:
         "flowchart LR",
         "  users((Internet))",
         f'  users -->|"{entry}"| waf["WAF web ACL<br/>{limits["max_requests_per_minute"]} req/min per IP<br/>AWS managed rules"]',
-        f'  subgraph vpc["VPC {s["network"]["cidr"]} ({stack})"]',
+        f'  subgraph vpc["VPC {s["network"]["cidr"]} ({stack})<br/>zones {", ".join(s["network"]["availability_zones"])}"]',
         f'    subgraph public["public subnets x{zones}"]',
         f'      alb["Application Load Balancer<br/>{" + ".join(listeners)}"]',
         *([f'      nat["NAT gateway x{nat}"]'] if nat else []),
@@ -61,6 +61,7 @@ def diagram_from_plan(plan: dict[str, Any]) -> str:
         "  db -. logs .-> logs",
         "  alarms -. watch .-> alb",
         "  alarms -. watch .-> db",
+        *(['  db -. "RDS events" .-> sns'] if count["aws:rds/eventSubscription:EventSubscription"] else []),
         "```",
     ]
     return "\n".join(lines) + "\n"
