@@ -127,15 +127,16 @@ def _key_policy(account_id: str, region: str) -> dict[str, object]:
                 # RDS event notifications publish to the same topic as events.rds.amazonaws.com;
                 # an encrypted topic needs this grant or RDS drops them (SNS developer guide,
                 # "Enable compatibility between event sources from AWS services and encrypted
-                # topics"). The topic's default access policy already admits RDS resources of
-                # this account (RDS user guide, "Granting permissions to publish notifications
-                # to an Amazon SNS topic").
+                # topics", whose statement has no condition: RDS is not documented to send
+                # aws:SourceAccount to KMS, and a condition it does not meet would silently drop
+                # every event). Who may publish is the topic policy's decision: its default
+                # admits only RDS resources of this account (RDS user guide, "Granting
+                # permissions to publish notifications to an Amazon SNS topic").
                 "Sid": "RdsEventsPublishToEncryptedTopic",
                 "Effect": "Allow",
                 "Principal": {"Service": "events.rds.amazonaws.com"},
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                 "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             },
         ],
     }
