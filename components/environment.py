@@ -53,9 +53,8 @@ class Environment(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, providers={"aws": provider})
         invoke = pulumi.InvokeOptions(provider=provider)
         account_id = settings.account_id
+        # A certificate of another account than nexus:account_id is refused with the settings.
         _check_zones(settings, invoke)
-
-        # (A certificate of another account is refused with the settings: nexus.settings.)
 
         secrets = SecretsStore(
             "secrets",

@@ -70,8 +70,9 @@ class Network(pulumi.ComponentResource):
         # nothing can use it by accident (CIS AWS Foundations 5.4).
         aws.ec2.DefaultSecurityGroup("default-sg", vpc_id=self.vpc.id, ingress=[], egress=[], opts=child)
 
-        # With vpc_id set, the provider attaches the gateway and waits for the attachment
-        # before it reports the gateway created (terraform-provider-aws, ec2 internet_gateway).
+        # With vpc_id set, the provider attaches the gateway inside its create and waits for
+        # the attachment (terraform-provider-aws internal/service/ec2/vpc_internet_gateway.go,
+        # resourceInternetGatewayCreate -> attachInternetGateway): "created" means attached.
         igw = aws.ec2.InternetGateway("igw", vpc_id=self.vpc.id, tags={"Name": naming.name("igw")}, opts=child)
         self.internet_gateway = igw
 
