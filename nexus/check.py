@@ -45,8 +45,9 @@ def run_check(stacks: list[str], plan_file: Path | None = None) -> int:
 
 
 def config_set_line(stack: str, blocker: DestroyBlocker) -> str:
-    """The CLI line that sets the blocker's key. With --path, `pulumi config set` stores true
-    and false as YAML booleans (Pulumi docs, "Configuration: structured configuration")."""
+    """The CLI line that sets the blocker's key. With --path, `pulumi config set` stores "true"
+    and "false" as booleans (Pulumi CLI reference, `pulumi config set`: "When setting the
+    config for a path, "true" and "false" are treated as boolean values")."""
     value = "true" if blocker.value is True else "false" if blocker.value is False else str(blocker.value)
     return f"pulumi config set --stack {stack} --path '{blocker.key}' {value}"
 
