@@ -171,8 +171,9 @@ class NetworkSettings(_Model):
     @field_validator("availability_zones")
     @classmethod
     def _distinct_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(value)) != len(value):
-            raise ValueError(f"{', '.join(value)}: each zone may appear once")
+        twice = sorted({z for z in value if value.count(z) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once: each zone may appear once")
         return value
 
     @property
