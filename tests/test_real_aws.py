@@ -444,13 +444,17 @@ def test_production_teardown_lifts_force_destroy_and_every_protection(plans: dic
     committed = tmp_path / "production.json"
     committed.write_text(json.dumps(plans["production"].to_json()))
     main(["check", "--stack", "production", "--destroyable", "--plan", str(committed)])
-    keys = {path: value for _, path, value in _SET_LINE.findall(capsys.readouterr().out)}
+    out = capsys.readouterr().out
+    keys = {path: value for _, path, value in _SET_LINE.findall(out)}
     assert keys == {
         "nexus:protection.protect_stateful_resources": "false",
         "nexus:database.deletion_protection": "false",
         "nexus:load_balancer.deletion_protection": "false",
         "nexus:protection.force_destroy": "true",
     }
+    # The runbook shows exactly these lines.
+    readme = (ROOT / "README.md").read_text()
+    assert all(f"   {line.strip()}\n" in readme for line in out.splitlines() if line.startswith("  pulumi config set"))
 
 
 def test_destroyable_check_plans_the_stack_itself(
