@@ -34,8 +34,8 @@ class Database(pulumi.ComponentResource):
     The master password is generated and kept by RDS in Secrets Manager, encrypted with the
     environment's key: it never passes through config, code or Pulumi state.
 
-    Outputs: `address`, `port`, `endpoint_name` (db.<zone>), `master_secret_arn`,
-    `identifier`, `security_group_id`.
+    Outputs: `address`, `port`, `endpoint_name` (db.<zone>, from the DNS record, so readers
+    wait for it), `master_secret_arn`, `identifier`, `security_group_id`.
     """
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -112,6 +112,9 @@ class Database(pulumi.ComponentResource):
         self.log_groups = log_groups
 
         monitoring_role = None
+        # RDS checks the role's permissions when it starts Enhanced Monitoring: the instance
+        # waits for the policy attachment, not only the role.
+        monitoring_ready: list[pulumi.Resource] = []
         if db.monitoring_interval_seconds:
             monitoring_role = aws.iam.Role(
                 "monitoring-role",
@@ -119,12 +122,12 @@ class Database(pulumi.ComponentResource):
                 assume_role_policy=service_assume_role_policy("monitoring.rds.amazonaws.com"),
                 opts=child,
             )
-            aws.iam.RolePolicyAttachment(
+            monitoring_ready.append(aws.iam.RolePolicyAttachment(
                 "monitoring-policy",
                 role=monitoring_role.name,
                 policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
                 opts=child,
-            )
+            ))  # fmt: skip
 
         # RDS refuses to delete an instance without a final snapshot identifier when final
         # snapshots are on; a generated suffix keeps a re-created stack's snapshot unique.
@@ -172,19 +175,20 @@ class Database(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=list(db.log_exports),
             auto_minor_version_upgrade=True,
             apply_immediately=db.apply_immediately,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[*log_groups, *monitoring_ready]),
         )
 
-        self.endpoint_name = f"db.{args.zone_name}"
-        aws.route53.Record(
+        record = aws.route53.Record(
             "dns",
             zone_id=args.zone_id,
-            name=self.endpoint_name,
+            name=f"db.{args.zone_name}",
             type="CNAME",
             ttl=60,
             records=[self.instance.address],
             opts=child,
         )
+        # The record's own output: whoever publishes the name waits until it resolves.
+        self.endpoint_name = record.fqdn
 
         self.address = self.instance.address
         # DbiResourceId: what rds-db:connect ARNs name (stable across renames of the identifier).
@@ -199,7 +203,7 @@ class Database(pulumi.ComponentResource):
                 "port": self.port,
                 "endpoint_name": self.endpoint_name,
                 "master_secret_arn": self.master_secret_arn,
-                "identifier": self.identifier,
+                "identifier": self.instance.identifier,
                 "security_group_id": self.security_group.id,
             }
         )

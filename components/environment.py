@@ -31,30 +31,33 @@ class Environment(pulumi.ComponentResource):
         protect = settings.protection.protect_stateful_resources
         retention = settings.monitoring.metrics_retention_days
 
+        # Whose credentials are these? Asked through a provider without `allowed_account_ids`
+        # (it creates nothing), before the real provider exists: that one would refuse with
+        # the caller's account only ("AWS account ID not allowed: ..."; terraform-provider-aws
+        # internal/conns), and a person needs both accounts to see the mistake.
+        caller_provider = aws.Provider("aws-identity", region=settings.region, opts=pulumi.ResourceOptions(parent=self))
+        caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=caller_provider)).account_id
+        if caller != settings.account_id:
+            raise pulumi.RunError(
+                f"these credentials are for AWS account {caller}, but Pulumi.{settings.stack}.yaml belongs to "
+                f"account {settings.account_id} (nexus:account_id): use that account's credentials; nothing was changed"
+            )
+
         # Every AWS resource below uses this provider: its default tags reach every taggable
-        # resource, and Pulumi.<stack>.yaml disables the default provider so none escapes.
+        # resource, and Pulumi.<stack>.yaml disables the default provider so none escapes. It
+        # refuses to act in any other account than the stack file's.
         provider = aws.Provider(
             "aws",
             region=settings.region,
+            allowed_account_ids=[settings.account_id],
             default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(settings)),
             opts=pulumi.ResourceOptions(parent=self),
         )
         child = pulumi.ResourceOptions(parent=self, providers={"aws": provider})
         invoke = pulumi.InvokeOptions(provider=provider)
-        account_id = aws.get_caller_identity(opts=invoke).account_id
-        zones = aws.get_availability_zones(state="available", opts=invoke).names
-        if len(zones) < settings.network.availability_zones:
-            raise pulumi.RunError(
-                f"nexus:network.availability_zones = {settings.network.availability_zones}, "
-                f"but {settings.region} offers only {len(zones)} zones to this account"
-            )
-
-        certificate = settings.load_balancer.certificate_arn
-        if certificate and certificate.split(":")[4] != account_id:
-            raise pulumi.RunError(
-                f"nexus:load_balancer.certificate_arn belongs to account {certificate.split(':')[4]}, but this "
-                f"deployment runs in account {account_id}: set your own ACM certificate (README, first deployment)"
-            )
+        account_id = settings.account_id
+        # A certificate of another account than nexus:account_id is refused with the settings.
+        _check_zones(settings, invoke)
 
         # An environment with an account of its own keeps its own trail (nexus:audit.trail).
         own_trail = settings.audit.trail == "own"
@@ -72,6 +75,9 @@ class Environment(pulumi.ComponentResource):
                     if own_trail
                     else ()
                 ),
+                # The key outlives the stack wherever data encrypted with it does: protected
+                # stacks, and any database that leaves a final snapshot and retained backups.
+                retain_key=protect or not settings.database.skip_final_snapshot,
             ),
             opts=child,
         )
@@ -83,7 +89,7 @@ class Environment(pulumi.ComponentResource):
                 naming=naming,
                 region=settings.region,
                 cidr=settings.network.cidr,
-                availability_zones=sorted(zones)[: settings.network.availability_zones],
+                availability_zones=list(settings.network.availability_zones),
                 nat_gateways=settings.network.nat_gateways,
                 flow_logs=settings.network.flow_logs,
                 flow_logs_traffic_type=settings.network.flow_logs_traffic_type,
@@ -126,6 +132,8 @@ class Environment(pulumi.ComponentResource):
                 kms_key_arn=key_arn,
                 force_destroy=settings.protection.force_destroy,
                 protect=protect,
+                # An internet-facing ALB needs the VPC's gateway attached and routed first.
+                internet_path=[network.internet_gateway, network.public_default_route],
             ),
             opts=child,
         )
@@ -195,8 +203,8 @@ class Environment(pulumi.ComponentResource):
                 kms_key_arn=key_arn,
                 alb_arn_suffix=load_balancer.arn_suffix,
                 target_group_arn_suffix=load_balancer.target_group_arn_suffix,
-                db_identifier=database.identifier,
-                db_allocated_storage_gb=settings.database.allocated_storage_gb,
+                db_identifier=database.instance.identifier,
+                db_max_allocated_storage_gb=settings.database.max_allocated_storage_gb,
                 db_max_connections=settings.database.max_connections,
             ),
             opts=child,
@@ -236,3 +244,19 @@ class Environment(pulumi.ComponentResource):
         if audit:
             self.outputs["audit_trail_arn"] = audit.trail_arn
         self.register_outputs(self.outputs)
+
+
+def _check_zones(settings: Settings, invoke: pulumi.InvokeOptions) -> None:
+    """Each pinned zone must be a regular Availability Zone this account has in the region.
+    One DescribeAvailabilityZones call, filtered to zone-type availability-zone (EC2 API
+    reference): Local and Wavelength Zones, and zones this account lacks, are not listed."""
+    offered = aws.get_availability_zones(
+        filters=[aws.GetAvailabilityZonesFilterArgs(name="zone-type", values=["availability-zone"])], opts=invoke
+    ).zone_ids
+    missing = [z for z in settings.network.availability_zones if z not in offered]
+    if missing:
+        raise pulumi.RunError(
+            f"nexus:network.availability_zones: {', '.join(missing)} is not a regular Availability Zone of "
+            f"{settings.region} for account {settings.account_id} (Local and Wavelength Zones are refused); "
+            f"this account has {', '.join(sorted(offered))}"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -52,6 +53,11 @@ class LoadBalancerArgs:
     kms_key_arn: pulumi.Input[str]
     force_destroy: bool
     protect: bool
+    # What must exist before an internet-facing ALB: the VPC's internet gateway (attached)
+    # and the public default route. AWS refuses the ALB otherwise ("InvalidSubnet: VPC ...
+    # has no internet gateway"; terraform-provider-aws added this depends_on to its own
+    # tests: hashicorp/terraform-provider-aws#3494, #4587).
+    internet_path: Sequence[pulumi.Resource] = ()
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -137,7 +143,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 bucket=self.access_log_bucket.bucket, prefix=ACCESS_LOG_PREFIX, enabled=True
             ),
             # ELB checks write access to the bucket when logging is switched on.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy, *args.internet_path]),
         )
 
         forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)

@@ -15,6 +15,12 @@ from nexus.settings import MonitoringSettings
 GIB = 1024**3
 MIB = 1024**2
 
+# RDS event categories of a DB instance that need a person (RDS user guide, "Amazon RDS
+# event categories and event messages"): it went down or came back (availability), failed
+# or failed over, runs out of storage (low storage, which includes RDS-EVENT-0225: storage
+# approaching the autoscaling cap), or faces maintenance it must plan for.
+RDS_EVENT_CATEGORIES = ("availability", "failover", "failure", "low storage", "maintenance")
+
 
 @dataclass(frozen=True)
 class MonitoringArgs:
@@ -24,9 +30,18 @@ class MonitoringArgs:
     kms_key_arn: pulumi.Input[str]
     alb_arn_suffix: pulumi.Input[str]
     target_group_arn_suffix: pulumi.Input[str]
-    db_identifier: str
-    db_allocated_storage_gb: int
+    # The instance's output, not a name string: alarms and the dashboard wait for the database.
+    db_identifier: pulumi.Input[str]
+    db_max_allocated_storage_gb: int
     db_max_connections: int
+
+
+def free_storage_alarm_bytes(max_allocated_storage_gb: int, percent_of_cap: float) -> float:
+    """Free storage (bytes) below which a person must act. Storage autoscaling keeps at least
+    10 % of the current allocation free until it reaches its cap (settings refuse a percentage
+    that would page before autoscaling acts), so free space this low means the volume has
+    grown to the cap, or autoscaling cannot keep up (six-hour cool-down): either way, act."""
+    return max_allocated_storage_gb * GIB * percent_of_cap / 100
 
 
 def connection_alarm_threshold(max_connections: int, percent: float) -> float:
@@ -108,10 +123,12 @@ class Monitoring(pulumi.ComponentResource):
             ),
             self._alarm(
                 "db-free-storage", args, common,
-                description=f"Database free storage below {thresholds.db_free_storage_percent}% of the allocated",
+                description=f"Database free storage below {thresholds.db_free_storage_percent_of_cap}% of its "
+                f"{args.db_max_allocated_storage_gb} GiB autoscaling cap: at the cap, or autoscaling cannot keep up",
                 namespace="AWS/RDS", metric="FreeStorageSpace", dimensions=db,
                 statistic="Minimum", operator="LessThanThreshold",
-                threshold=args.db_allocated_storage_gb * GIB * thresholds.db_free_storage_percent / 100,
+                threshold=free_storage_alarm_bytes(args.db_max_allocated_storage_gb,
+                                                   thresholds.db_free_storage_percent_of_cap),
             ),
             self._alarm(
                 "db-freeable-memory", args, common,
@@ -129,14 +146,26 @@ class Monitoring(pulumi.ComponentResource):
             ),
         ]  # fmt: skip
 
+        # The database's own events reach the same people: failures, failovers, storage
+        # running out or nearing the autoscaling cap, maintenance.
+        self.db_events = aws.rds.EventSubscription(
+            "db-events",
+            name=naming.name("db-events", max_len=255),
+            sns_topic=self.topic.arn,
+            source_type="db-instance",
+            source_ids=[args.db_identifier],
+            event_categories=list(RDS_EVENT_CATEGORIES),
+            opts=child,
+        )
+
         # Optional (nexus:monitoring.dashboard): a cost lever of development stacks.
         self.dashboard = (
             aws.cloudwatch.Dashboard(
                 "dashboard",
                 dashboard_name=naming.name(max_len=255),
-                dashboard_body=pulumi.Output.all(args.alb_arn_suffix, args.target_group_arn_suffix).apply(
-                    lambda suffixes: json.dumps(_dashboard(args.region, suffixes[0], suffixes[1], args.db_identifier))
-                ),
+                dashboard_body=pulumi.Output.all(
+                    args.alb_arn_suffix, args.target_group_arn_suffix, args.db_identifier
+                ).apply(lambda ids: json.dumps(_dashboard(args.region, ids[0], ids[1], ids[2]))),
                 opts=child,
             )
             if mon.dashboard

@@ -31,6 +31,8 @@ class NetworkArgs:
     naming: Naming
     region: str
     cidr: str
+    # Zone IDs (use1-az1): subnets are placed by ID and named after it, so each zone's
+    # resources keep their names whatever else is added or removed.
     availability_zones: list[str]
     nat_gateways: Literal["none", "single", "one_per_az"]
     flow_logs: bool
@@ -47,6 +49,8 @@ class Network(pulumi.ComponentResource):
     Outputs: `vpc_id`, `public_subnet_ids`, `private_subnet_ids`, `data_subnet_ids`,
     `app_security_group_id` (the tier the load balancer forwards to and the only one the
     database admits), `zone_id` and `zone_name` (private DNS of the environment).
+    `internet_gateway` and `public_default_route`: what an internet-facing load balancer
+    must wait for.
     """
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -66,7 +70,11 @@ class Network(pulumi.ComponentResource):
         # nothing can use it by accident (CIS AWS Foundations 5.4).
         aws.ec2.DefaultSecurityGroup("default-sg", vpc_id=self.vpc.id, ingress=[], egress=[], opts=child)
 
+        # With vpc_id set, the provider attaches the gateway inside its create and waits for
+        # the attachment (terraform-provider-aws internal/service/ec2/vpc_internet_gateway.go,
+        # resourceInternetGatewayCreate -> attachInternetGateway): "created" means attached.
         igw = aws.ec2.InternetGateway("igw", vpc_id=self.vpc.id, tags={"Name": naming.name("igw")}, opts=child)
+        self.internet_gateway = igw
 
         subnets: dict[str, list[aws.ec2.Subnet]] = {tier: [] for tier in TIERS}
         for tier in TIERS:
@@ -76,7 +84,7 @@ class Network(pulumi.ComponentResource):
                         f"{tier}-{az}",
                         vpc_id=self.vpc.id,
                         cidr_block=cidr,
-                        availability_zone=az,
+                        availability_zone_id=az,
                         map_public_ip_on_launch=False,
                         tags={"Name": naming.name(f"{tier}-{az}"), "Tier": tier},
                         opts=child,
@@ -86,27 +94,31 @@ class Network(pulumi.ComponentResource):
         public_rt = aws.ec2.RouteTable(
             "public-rt", vpc_id=self.vpc.id, tags={"Name": naming.name("public")}, opts=child
         )
-        aws.ec2.Route("public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0",
-                      gateway_id=igw.id, opts=child)  # fmt: skip
+        self.public_default_route = aws.ec2.Route(
+            "public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0", gateway_id=igw.id,
+            opts=child,
+        )  # fmt: skip
         for az, subnet in zip(args.availability_zones, subnets["public"], strict=True):
             aws.ec2.RouteTableAssociation(f"public-{az}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child)
 
         # NAT: none (no egress), single (cheap, one zone's failure cuts egress) or one per zone.
+        # Named after their zone, like the subnets: removing a zone never renames another's.
         nat_count = {"none": 0, "single": 1, "one_per_az": len(args.availability_zones)}[args.nat_gateways]
         private_rts: list[aws.ec2.RouteTable] = []
         for i in range(max(nat_count, 1)):
-            rt = aws.ec2.RouteTable(f"private-rt-{i}", vpc_id=self.vpc.id,
-                                    tags={"Name": naming.name(f"private-{i}")}, opts=child)  # fmt: skip
+            az = args.availability_zones[i]
+            rt = aws.ec2.RouteTable(f"private-rt-{az}", vpc_id=self.vpc.id,
+                                    tags={"Name": naming.name(f"private-{az}")}, opts=child)  # fmt: skip
             if i < nat_count:
-                eip = aws.ec2.Eip(f"nat-eip-{i}", domain="vpc", tags={"Name": naming.name(f"nat-{i}")}, opts=child)
+                eip = aws.ec2.Eip(f"nat-eip-{az}", domain="vpc", tags={"Name": naming.name(f"nat-{az}")}, opts=child)
                 nat = aws.ec2.NatGateway(
-                    f"nat-{i}",
+                    f"nat-{az}",
                     allocation_id=eip.id,
                     subnet_id=subnets["public"][i].id,
-                    tags={"Name": naming.name(f"nat-{i}")},
+                    tags={"Name": naming.name(f"nat-{az}")},
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
                 )
-                aws.ec2.Route(f"private-default-{i}", route_table_id=rt.id, destination_cidr_block="0.0.0.0/0",
+                aws.ec2.Route(f"private-default-{az}", route_table_id=rt.id, destination_cidr_block="0.0.0.0/0",
                               nat_gateway_id=nat.id, opts=child)  # fmt: skip
             private_rts.append(rt)
         for i, (az, subnet) in enumerate(zip(args.availability_zones, subnets["private"], strict=True)):
@@ -197,7 +209,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         # Least privilege: write to this one log group only.
-        aws.iam.RolePolicy(
+        write = aws.iam.RolePolicy(
             "flow-logs-write",
             role=role.id,
             policy=group.arn.apply(
@@ -230,5 +242,7 @@ class Network(pulumi.ComponentResource):
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
             tags={"Name": naming.name("flow-log")},
-            opts=child,
+            # The role is useless to the flow log until its policy exists: without this edge
+            # the first deliveries fail ("access error" status) and nothing logs until fixed.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[write]),
         )

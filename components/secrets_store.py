@@ -25,6 +25,9 @@ class SecretsStoreArgs:
     # Extra key policy statements for services that encrypt with the key on the environment's
     # behalf without an IAM caller (the audit trail's CloudTrail statements).
     extra_key_policy_statements: tuple[dict[str, object], ...] = ()
+    # Keep the key when the stack is destroyed (retain_on_delete): a final snapshot and
+    # retained automated backups encrypted with it can only be restored while it exists.
+    retain_key: bool = False
 
 
 class SecretsStore(pulumi.ComponentResource):
@@ -47,7 +50,7 @@ class SecretsStore(pulumi.ComponentResource):
             deletion_window_in_days=args.kms_deletion_window_days,
             enable_key_rotation=True,
             policy=json.dumps(_key_policy(args.account_id, args.region, args.extra_key_policy_statements)),
-            opts=protected,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.retain_key),
         )
         self.alias = aws.kms.Alias(
             "key-alias",
@@ -64,9 +67,13 @@ class SecretsStore(pulumi.ComponentResource):
             special=False,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # A prefix, never a fixed name: Secrets Manager keeps a deleted secret's name taken for
+        # its whole recovery window ("You can't create a secret with the same name ... scheduled
+        # for deletion"; DeleteSecret API), so a re-created stack would fail for up to 30 days.
+        # The services find it through the published setting app/session_signing_key_secret_arn.
         self.app_secret = aws.secretsmanager.Secret(
             "session-signing-key",
-            name=naming.path("app", "session-signing-key").lstrip("/"),
+            name_prefix=naming.path("app", "session-signing-key-").lstrip("/"),
             description="Signs NEXUS user sessions",
             kms_key_id=self.key.arn,
             recovery_window_in_days=args.recovery_window_days,
@@ -118,6 +125,21 @@ def _key_policy(account_id: str, region: str, extra: tuple[dict[str, object], ..
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            },
+            {
+                # RDS event notifications publish to the same topic as events.rds.amazonaws.com;
+                # an encrypted topic needs this grant or RDS drops them (SNS developer guide,
+                # "Enable compatibility between event sources from AWS services and encrypted
+                # topics", whose statement has no condition: RDS is not documented to send
+                # aws:SourceAccount to KMS, and a condition it does not meet would silently drop
+                # every event). Who may publish is the topic policy's decision: its default
+                # admits only RDS resources of this account (RDS user guide, "Granting
+                # permissions to publish notifications to an Amazon SNS topic").
+                "Sid": "RdsEventsPublishToEncryptedTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.rds.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
             },
             *extra,
         ],

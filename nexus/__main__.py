@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     check_target.add_argument("--stack")
     check_target.add_argument("--all", action="store_true")
     check.add_argument("--plan", type=Path, help="check this plan JSON instead of planning")
+    check.add_argument("--destroyable", action="store_true",
+                       help="list what would block `pulumi destroy` of --stack, with the config lines that lift it")  # fmt: skip
 
     compare = sub.add_parser("compare", help="promotion readiness of STACK_A against STACK_B")
     compare.add_argument("stack_a", nargs="?", default="staging")
@@ -98,6 +100,13 @@ def main(argv: list[str] | None = None) -> int:
             changes = diff_plans(load_plans(args.base), load_plans(args.head))
             print(render_markdown(changes) if args.markdown else render_text(changes))
             return 0
+        if args.command == "check" and args.destroyable:
+            if not args.stack:
+                print("check --destroyable takes one --stack", file=sys.stderr)
+                return EXIT_INVALID
+            from nexus.check import run_destroyable
+
+            return run_destroyable(args.stack, plan_file=args.plan)
         if args.command == "check":
             from nexus.check import run_check
 
@@ -131,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc), file=sys.stderr)
         return EXIT_INVALID
     except Exception as exc:
+        # The program refused to run (zones, account): one line, exit 2, for every command.
+        offline = sys.modules.get("nexus.offline")
+        if offline is not None and isinstance(exc, offline.ProgramError):
+            print(str(exc), file=sys.stderr)
+            return EXIT_INVALID
         if os.environ.get("NEXUS_DEBUG"):
             raise
         print(f"python -m nexus {args.command}: internal error: {type(exc).__name__}: {exc}\n"

@@ -1,4 +1,5 @@
-"""`nexus check`: the policy rules of nexus.rules over offline plans."""
+"""`nexus check`: the policy rules of nexus.rules over offline plans; with `--destroyable`,
+what would stop `pulumi destroy` of a stack and the `pulumi config set` lines that lift it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nexus.plan import resource_count
-from nexus.rules import check_plan
+from nexus.rules import DestroyBlocker, check_plan, destroy_blockers, destroy_leftovers
 
 
 def is_taggable(type_token: str) -> bool:
@@ -43,3 +44,33 @@ def run_check(stacks: list[str], plan_file: Path | None = None) -> int:
         else:
             print(f"{plan['stack']}: all policies pass ({resource_count(plan['resources'])} resources)")
     return 1 if failed else 0
+
+
+def config_set_line(stack: str, blocker: DestroyBlocker) -> str:
+    """The CLI line that sets the blocker's key. With --path, `pulumi config set` stores "true"
+    and "false" as booleans (Pulumi CLI reference, `pulumi config set`: "When setting the
+    config for a path, "true" and "false" are treated as boolean values")."""
+    value = "true" if blocker.value is True else "false" if blocker.value is False else str(blocker.value)
+    return f"pulumi config set --stack {stack} --path '{blocker.key}' {value}"
+
+
+def run_destroyable(stack: str, plan_file: Path | None = None) -> int:
+    """Exit 0 when `pulumi destroy` of `stack` would go through, 1 when something blocks it."""
+    from nexus.plan_file import read_plan
+
+    plan = read_plan(plan_file) if plan_file else plan_json(stack)
+    blockers = destroy_blockers(plan)
+    for item in destroy_leftovers(plan):
+        print(f"{stack}: left behind on destroy (by design): {item}")
+    if not blockers:
+        print(f"{stack}: nothing blocks `pulumi destroy --stack {stack}`")
+        return 0
+    print(f"{stack}: {len(blockers)} thing(s) would block `pulumi destroy --stack {stack}`:")
+    for b in blockers:
+        remedy = b.key or "no setting lifts it: change the code"
+        print(f"  - {b.resource}: {b.reason} ({remedy})")
+    lines = list(dict.fromkeys(config_set_line(stack, b) for b in blockers if b.key))
+    print(f"Lift them, then `pulumi up --stack {stack}` before `pulumi destroy --stack {stack}`:")
+    for line in lines:
+        print(f"  {line}")
+    return 1

@@ -16,7 +16,7 @@ from nexus.plan import resource_count
 
 # Settings that may differ between a rehearsal and production by design.
 BY_DESIGN_PREFIXES = (
-    "environment", "region", "network.cidr", "network.availability_zones", "network.nat_gateways",
+    "environment", "region", "account_id", "network.cidr", "network.availability_zones", "network.nat_gateways",
     "database.instance_class", "database.allocated_storage_gb", "database.max_allocated_storage_gb",
     "database.max_connections", "database.multi_az", "database.backup_retention_days",
     "database.deletion_protection", "database.skip_final_snapshot", "database.performance_insights",
@@ -25,9 +25,9 @@ BY_DESIGN_PREFIXES = (
     "monitoring.", "security.", "performance.", "stack",
     "audit.",  # an environment in a shared account is recorded by that account's trail
 )  # fmt: skip
-# Resource types whose absence in A is a cost or size choice, not a topology gap.
+# Resource types whose absence in A is a cost or size choice, not a topology gap. (Alarm
+# subscriptions are not: alarms that reach nobody block promotion, see alarm_destinations.)
 OPTIONAL_TYPES = {
-    "aws:sns/topicSubscription:TopicSubscription",  # who is paged
     "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",  # enhanced monitoring
     "aws:cloudtrail/trail:Trail",  # audit.trail: shared-account (the account's trail records it)
 }  # fmt: skip
@@ -90,7 +90,25 @@ def compare_plans(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
 
     if missing := alarm_names(b) - alarm_names(a):
         result.blocking.append(f"alarms missing in {a['stack']}: {', '.join(sorted(missing))}")
+    result.blocking += alarm_destinations(a) + alarm_destinations(b)
     return result
+
+
+def alarm_destinations(plan: dict[str, Any]) -> list[str]:
+    """Alarms whose topic has no subscriber page nobody: a promotion must not pass over that."""
+    resources = plan["resources"]
+    alarm_topics = {
+        arn
+        for r in resources
+        if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"
+        for arn in r["inputs"].get("alarmActions") or []
+    }
+    subscribed = {
+        r["inputs"].get("topic") for r in resources if r["type"] == "aws:sns/topicSubscription:TopicSubscription"
+    }
+    if alarm_topics - subscribed:
+        return [f"{plan['stack']}: its alarms reach nobody (no subscriber; set nexus:monitoring.alarm_emails)"]
+    return []
 
 
 def render(c: Comparison) -> str:

@@ -69,6 +69,7 @@ KINDS = (
 # usage-priced, listed where it applies). Priced at $0 with the reason, so a reader sees the
 # type was considered rather than forgotten.
 FREE: dict[str, str] = {
+    "aws:rds/eventSubscription:EventSubscription": "RDS event notifications are free (the SNS e-mail deliveries are usage)",
     "aws:ec2/vpc:Vpc": "VPCs are free",
     "aws:ec2/subnet:Subnet": "subnets are free",
     "aws:ec2/routeTable:RouteTable": "route tables are free",

@@ -12,7 +12,7 @@ def diagram_from_plan(plan: dict[str, Any]) -> str:
     listeners = sorted(
         {r["inputs"].get("protocol") for r in plan["resources"] if r["type"] == "aws:lb/listener:Listener"}
     )
-    zones, nat = s["network"]["availability_zones"], count["aws:ec2/natGateway:NatGateway"]
+    zones, nat = len(s["network"]["availability_zones"]), count["aws:ec2/natGateway:NatGateway"]
     db, lb, limits = s["database"], s["load_balancer"], s["limits"]
     entry = "HTTPS 443 (80 redirects)" if "HTTPS" in listeners else "HTTP 80"
     alarms = count["aws:cloudwatch/metricAlarm:MetricAlarm"]
@@ -21,7 +21,7 @@ def diagram_from_plan(plan: dict[str, Any]) -> str:
         "flowchart LR",
         "  users((Internet))",
         f'  users -->|"{entry}"| waf["WAF web ACL<br/>{limits["max_requests_per_minute"]} req/min per IP<br/>AWS managed rules"]',
-        f'  subgraph vpc["VPC {s["network"]["cidr"]} ({stack})"]',
+        f'  subgraph vpc["VPC {s["network"]["cidr"]} ({stack})<br/>zones {", ".join(s["network"]["availability_zones"])}"]',
         f'    subgraph public["public subnets x{zones}"]',
         f'      alb["Application Load Balancer<br/>{" + ".join(listeners)}"]',
         *([f'      nat["NAT gateway x{nat}"]'] if nat else []),
@@ -61,6 +61,7 @@ def diagram_from_plan(plan: dict[str, Any]) -> str:
         "  db -. logs .-> logs",
         "  alarms -. watch .-> alb",
         "  alarms -. watch .-> db",
+        *(['  db -. "RDS events" .-> sns'] if count["aws:rds/eventSubscription:EventSubscription"] else []),
         "```",
     ]
     return "\n".join(lines) + "\n"

@@ -26,10 +26,10 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_root_resource, reset_options
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from nexus.settings import PROJECT, Settings
+from nexus.settings import PROJECT, ZONE_ID_PREFIXES, Settings
 from nexus.stack_config import ROOT, StackConfig
 
-MOCK_ACCOUNT = "123456789012"
+MOCK_ACCOUNT = "123456789012"  # the placeholder account of the committed stack files
 SECRET = "[secret]"
 # Mock values of generated secrets carry this marker, so tests can prove no secret value
 # ever reaches an input or output in plain text.
@@ -114,8 +114,37 @@ def _refs(r: Resource) -> list[str]:
     return sorted({v for v in values if isinstance(v, str) and v})
 
 
+def region_zones(region: str) -> list[dict[str, str]]:
+    """The zones EC2 DescribeAvailabilityZones knows in `region`, as AWS describes them: regular
+    Availability Zones (3 in most regions, 6 in us-east-1, 4 in us-west-2) and, in us-east-1,
+    a Local Zone this account opted into, one it did not, and a Wavelength Zone. Zone names
+    map to IDs per account in the oldest regions; these mappings are an example one."""
+    prefix = ZONE_ID_PREFIXES.get(region, "xx1")
+    count = {"us-east-1": 6, "us-west-2": 4}.get(region, 3)
+    zones = [
+        {"zoneName": f"{region}{'abcdef'[i]}", "zoneId": f"{prefix}-az{i + 1}", "zoneType": "availability-zone",
+         "groupName": region, "optInStatus": "opt-in-not-required", "state": "available"}
+        for i in range(count)
+    ]  # fmt: skip
+    if region == "us-east-1":
+        zones += [
+            {"zoneName": "us-east-1-bos-1a", "zoneId": "use1-bos1-az1", "zoneType": "local-zone",
+             "groupName": "us-east-1-bos-1", "optInStatus": "opted-in", "state": "available"},
+            {"zoneName": "us-east-1-mia-2a", "zoneId": "use1-mia2-az1", "zoneType": "local-zone",
+             "groupName": "us-east-1-mia-2", "optInStatus": "not-opted-in", "state": "available"},
+            {"zoneName": "us-east-1-wl1-bos-wlz-1", "zoneId": "use1-wl1-bos-wlz1", "zoneType": "wavelength-zone",
+             "groupName": "us-east-1-wl1", "optInStatus": "not-opted-in", "state": "available"},
+        ]  # fmt: skip
+    return zones
+
+
+# DescribeAvailabilityZones filter names (EC2 API reference) and the zone field each reads.
+_ZONE_FILTERS = {"zone-type": "zoneType", "zone-id": "zoneId", "zone-name": "zoneName", "state": "state",
+                 "group-name": "groupName", "opt-in-status": "optInStatus"}  # fmt: skip
+
+
 class AwsMocks(Mocks):
-    """Answers resource registrations and invokes the way AWS would in `region`."""
+    """Answers resource registrations and invokes the way AWS would in `region`, as `account_id`."""
 
     def __init__(self, region: str, account_id: str = MOCK_ACCOUNT, stack: str = "") -> None:
         self.region = region
@@ -129,13 +158,29 @@ class AwsMocks(Mocks):
             arn = f"arn:aws:iam::{self.account_id}:user/offline-plan"
             return {"accountId": self.account_id, "arn": arn, "userId": "AIDAOFFLINEPLAN", "id": self.account_id}
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            letters = "abcdef"
-            return {
-                "names": [f"{self.region}{c}" for c in letters],
-                "zoneIds": [f"{self.region[:3]}{self.region[-1]}-az{i + 1}" for i in range(len(letters))],
-                "id": self.region,
-            }
+            return self._availability_zones(args.args)
         raise LookupError(f"the offline plan has no answer for invoke {args.token}; add one in AwsMocks.call")
+
+    def _availability_zones(self, query: dict[str, Any]) -> dict[str, Any]:
+        """DescribeAvailabilityZones as the provider's aws_availability_zones data source calls
+        it: without AllAvailabilityZones only zones that need no opt-in or are opted into;
+        then the filters, `state`, and the exclusions."""
+        zones = region_zones(self.region)
+        if not query.get("allAvailabilityZones"):
+            zones = [z for z in zones if z["optInStatus"] != "not-opted-in"]
+        filters = [*(query.get("filters") or []), *([{"name": "state", "values": [query["state"]]}]
+                                                    if query.get("state") else [])]  # fmt: skip
+        for f in filters:
+            field_name = _ZONE_FILTERS[f["name"]]
+            zones = [z for z in zones if z[field_name] in f["values"]]
+        zones = [z for z in zones if z["zoneName"] not in (query.get("excludeNames") or [])
+                 and z["zoneId"] not in (query.get("excludeZoneIds") or [])]  # fmt: skip
+        return {
+            "names": [z["zoneName"] for z in zones],
+            "zoneIds": [z["zoneId"] for z in zones],
+            "groupNames": sorted({z["groupName"] for z in zones}),
+            "id": self.region,
+        }
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = {k: _unwrap(v) for k, v in args.inputs.items()}
@@ -154,8 +199,12 @@ class AwsMocks(Mocks):
             key_id = f"{unique[:8]}-{unique[8:12]}-4{unique[13:16]}-8{unique[17:20]}-{unique[20:32]}"
             state.update(keyId=key_id, arn=f"arn:aws:kms:{region}:{account}:key/{key_id}")
         elif typ == "aws:secretsmanager/secret:Secret":
-            # Secrets Manager appends a hyphen and six random characters to the name.
-            state["arn"] = f"arn:aws:secretsmanager:{region}:{account}:secret:{inputs.get('name', rid)}-{unique[:6]}"
+            # The provider appends a unique suffix to name_prefix (terraform's id.PrefixedUniqueId);
+            # Secrets Manager appends a hyphen and six random characters to the name in the ARN.
+            secret_name = inputs.get("name") or f"{inputs.get('namePrefix', '')}{unique[:26]}"
+            state.update(
+                name=secret_name, arn=f"arn:aws:secretsmanager:{region}:{account}:secret:{secret_name}-{unique[:6]}"
+            )
         elif typ == "aws:cloudtrail/trail:Trail":
             state["arn"] = f"arn:aws:cloudtrail:{region}:{account}:trail/{inputs.get('name', rid)}"
         elif typ == "aws:iam/instanceProfile:InstanceProfile":
@@ -175,6 +224,8 @@ class AwsMocks(Mocks):
             state["arn"] = f"arn:aws:kms:{region}:{account}:{inputs.get('name', rid)}"
         elif typ == "aws:route53/zone:Zone":
             state["zoneId"] = f"Z{digest.upper()}"
+        elif typ == "aws:route53/record:Record":
+            state["fqdn"] = str(inputs.get("name", rid)).rstrip(".")
         elif typ == "aws:rds/instance:Instance":
             ident = inputs.get("identifier", rid)
             state.update(
@@ -262,7 +313,8 @@ class RecordingMonitor(MockMonitor):
         state = {k: rpc.wrap_rpc_secret(v) if k in secret_keys else v for k, v in state.items()}
         obj = _sync_await(rpc.serialize_properties(state, {}))
 
-        property_deps = set().union(*(set(d.urns) for d in request.propertyDependencies.values()))
+        by_property = {k: sorted(set(d.urns)) for k, d in sorted(request.propertyDependencies.items()) if d.urns}
+        property_deps = set().union(*(set(urns) for urns in by_property.values()))
         recorded = Resource(
             urn=urn,
             id=rid or "",
@@ -278,6 +330,8 @@ class RecordingMonitor(MockMonitor):
                 "delete_before_replace": request.deleteBeforeReplace,
                 "ignore_changes": list(request.ignoreChanges),
                 "depends_on": sorted(set(request.dependencies) - property_deps),
+                # Which resources each input comes from (Output references): creation order.
+                "property_dependencies": by_property,
                 "additional_secret_outputs": list(request.additionalSecretOutputs),
             },
             outputs=state,
@@ -293,9 +347,14 @@ class ProgramError(Exception):
 
 
 def run_program(
-    config: StackConfig, settings: Settings, *, account_id: str = MOCK_ACCOUNT, program: Path = ROOT / "__main__.py"
+    config: StackConfig,
+    settings: Settings,
+    *,
+    account_id: str | None = None,
+    program: Path = ROOT / "__main__.py",
 ) -> Plan:
-    """Run `__main__.py` for one stack under mocks and return what it declared."""
+    """Run `__main__.py` for one stack under mocks and return what it declared. The mocks
+    answer as the stack's own account, unless `account_id` says whose credentials are in use."""
     resources, outputs = execute(
         program,
         project=PROJECT,
@@ -303,7 +362,7 @@ def run_program(
         config=config.as_cli_strings(),
         secret_keys=config.secret_keys,
         region=settings.region,
-        account_id=account_id,
+        account_id=account_id or settings.account_id,
     )
     return Plan(config.stack, settings, resources, outputs)
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # The few properties worth a glance per resource type (wire names, camelCase).
 SUMMARY_KEYS: dict[str, tuple[str, ...]] = {
     "aws:ec2/vpc:Vpc": ("cidrBlock",),
-    "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone"),
+    "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZoneId"),
     "aws:rds/instance:Instance": ("identifier", "instanceClass", "engineVersion", "multiAz", "deletionProtection"),
     "aws:lb/loadBalancer:LoadBalancer": ("name", "enableDeletionProtection"),
     "aws:lb/listener:Listener": ("port", "protocol", "sslPolicy"),

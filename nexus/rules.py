@@ -190,6 +190,30 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+# Resource types whose names AWS keeps taken after deletion, and for how long: such a
+# resource must take a generated name (name_prefix), or re-creating its stack fails.
+#   Secrets Manager: a deleted secret keeps its name for its recovery window, 7..30 days
+#   ("You can't create a secret with the same name as one scheduled for deletion", DeleteSecret).
+#   SQS: "wait 60 seconds after deleting a queue before creating a queue with the same name".
+# Names AWS frees at once on deletion (VPC resources, security groups, IAM roles, RDS
+# instance/subnet/parameter groups and event subscriptions, log groups, KMS aliases, SNS
+# topics, alarms, dashboards, load balancers, target groups, WAF web ACLs, SSM parameters)
+# may stay fixed; so may the access-log bucket (free again once deleted; its name carries the
+# account ID so no one else takes it meanwhile). The final DB snapshot, which outlives the
+# stack, carries a random suffix (components/database.py).
+RESERVED_NAME_TYPES = {
+    "aws:secretsmanager/secret:Secret": "Secrets Manager keeps a deleted secret's name for its recovery window",
+    "aws:sqs/queue:Queue": "SQS keeps a deleted queue's name for 60 seconds",
+}
+
+
+def no_fixed_reserved_name(r: Resource, env: str) -> list[str]:
+    reason = RESERVED_NAME_TYPES.get(r["type"])
+    if reason and _inputs(r).get("name"):
+        return [f"fixed name {_inputs(r)['name']!r}: {reason}, so a re-created stack would fail; use name_prefix"]
+    return []
+
+
 RESOURCE_RULES = (
     Rule("encrypted-with-customer-key", "Storage is encrypted with the environment's own KMS key.", encrypted_with_customer_key),
     Rule("database-not-public", "No database is publicly accessible.", database_not_public),
@@ -199,6 +223,7 @@ RESOURCE_RULES = (
     Rule("log-retention-set", "Every log group has a valid retention.", log_retention_set),
     Rule("production-deletion-protected", "Production's stateful resources survive a mistaken destroy.", production_deletion_protected),
     Rule("no-data-action-on-any-resource", "No identity or bucket policy grants a data action on a wildcard resource.", no_data_action_on_any_resource),
+    Rule("no-fixed-reserved-name", "Names AWS reserves after deletion are generated, so stacks re-create.", no_fixed_reserved_name),
 )  # fmt: skip
 
 
@@ -240,22 +265,54 @@ def check_plan(plan: dict[str, Any], taggable: Callable[[str], bool]) -> list[tu
     return found + stack_problems(plan["resources"], env, taggable)
 
 
-def destroy_blockers(plan: dict[str, Any]) -> list[str]:
-    """Resources that would stop `pulumi destroy` from removing everything (or leave data)."""
+@dataclass(frozen=True)
+class DestroyBlocker:
+    """Something that stops `pulumi destroy`, and the setting that lifts it."""
+
+    resource: str  # "type name"
+    reason: str
+    key: str | None  # config path for `pulumi config set --path`, None when only code can lift it
+    value: Any = None
+
+
+def destroy_blockers(plan: dict[str, Any]) -> list[DestroyBlocker]:
+    """Resources that would stop `pulumi destroy` of the planned stack, each with its remedy."""
     blockers = []
     for r in plan["resources"]:
         i, t, o = _inputs(r), r["type"], r.get("options") or {}
         label = f"{t} {r['name']}"
-        if o.get("protect") or o.get("retain_on_delete"):
-            blockers.append(f"{label}: protected or retained")
-        if t == "aws:rds/instance:Instance" and (i.get("deletionProtection") or not i.get("skipFinalSnapshot")):
-            blockers.append(f"{label}: deletion protection or final snapshot")
+
+        def add(reason: str, key: str | None, value: Any = None, label: str = label) -> None:
+            blockers.append(DestroyBlocker(label, reason, key, value))
+
+        if o.get("protect"):
+            # Pulumi refuses to delete a protected resource ("pulumi destroy" stops at it).
+            add("Pulumi protect", "nexus:protection.protect_stateful_resources", False)
+        if t == "aws:rds/instance:Instance" and i.get("deletionProtection"):
+            # DeleteDBInstance fails while DeletionProtection is on (RDS API reference).
+            add("RDS deletion protection", "nexus:database.deletion_protection", False)
         if t == "aws:lb/loadBalancer:LoadBalancer" and i.get("enableDeletionProtection"):
-            blockers.append(f"{label}: deletion protection")
+            # DeleteLoadBalancer fails while deletion_protection.enabled (ELB API reference).
+            add("load balancer deletion protection", "nexus:load_balancer.deletion_protection", False)
         if t in ("aws:s3/bucket:Bucket", "aws:route53/zone:Zone") and not i.get("forceDestroy"):
-            blockers.append(f"{label}: not emptied on destroy")
+            # S3 refuses to delete a bucket with objects (BucketNotEmpty), Route 53 a zone with
+            # records made outside the stack (HostedZoneNotEmpty); force_destroy empties them.
+            add("not emptied on destroy", "nexus:protection.force_destroy", True)
         if t in ("aws:cloudwatch/logGroup:LogGroup", "aws:rds/parameterGroup:ParameterGroup") and i.get("skipDestroy"):
-            blockers.append(f"{label}: skip_destroy")
-        if t == "aws:secretsmanager/secret:Secret" and i.get("recoveryWindowInDays", 30) != 0:
-            blockers.append(f"{label}: recovery window keeps the name taken")
+            add("skip_destroy in code", None)
     return blockers
+
+
+def destroy_leftovers(plan: dict[str, Any]) -> list[str]:
+    """What `pulumi destroy` leaves behind on purpose (it does not block the destroy)."""
+    left = []
+    for r in plan["resources"]:
+        i, t, o = _inputs(r), r["type"], r.get("options") or {}
+        label = f"{t} {r['name']}"
+        if o.get("retain_on_delete"):
+            left.append(f"{label}: retained (removed from the stack, kept in AWS)")
+        if t == "aws:rds/instance:Instance" and not i.get("skipFinalSnapshot"):
+            left.append(f"{label}: final snapshot {i.get('finalSnapshotIdentifier')} and retained automated backups")
+        if t == "aws:secretsmanager/secret:Secret" and i.get("recoveryWindowInDays", 30) != 0:
+            left.append(f"{label}: recoverable for {i.get('recoveryWindowInDays', 30)} days, then deleted")
+    return left

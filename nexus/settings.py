@@ -61,6 +61,28 @@ MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 # Performance Insights retention: 7, a multiple of 31 (months) up to 713, or 731 (RDS API).
 PI_RETENTION_DAYS = (7, *(31 * m for m in range(1, 24)), 731)
 
+# AZ ID prefix of each region (AWS Regions and Availability Zones guide, "AWS Availability
+# Zones": the AZ ID table per region, e.g. use1-az1 in us-east-1, apse2-az1 in
+# ap-southeast-2). A regular Availability Zone's ID is "<prefix>-az<n>"; Local Zones
+# ("use1-bos1-az1") and Wavelength Zones ("use1-wl1-bos-wlz1") carry more parts.
+ZONE_ID_PREFIXES = {
+    "us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2",
+    "ca-central-1": "cac1", "ca-west-1": "caw1", "mx-central-1": "mxc1", "sa-east-1": "sae1",
+    "eu-west-1": "euw1", "eu-west-2": "euw2", "eu-west-3": "euw3", "eu-central-1": "euc1",
+    "eu-central-2": "euc2", "eu-north-1": "eun1", "eu-south-1": "eus1", "eu-south-2": "eus2",
+    "af-south-1": "afs1", "me-south-1": "mes1", "me-central-1": "mec1", "il-central-1": "ilc1",
+    "ap-south-1": "aps1", "ap-south-2": "aps2", "ap-east-1": "ape1", "ap-east-2": "ape2",
+    "ap-northeast-1": "apne1", "ap-northeast-2": "apne2", "ap-northeast-3": "apne3",
+    "ap-southeast-1": "apse1", "ap-southeast-2": "apse2", "ap-southeast-3": "apse3",
+    "ap-southeast-4": "apse4", "ap-southeast-5": "apse5", "ap-southeast-7": "apse7",
+    "us-gov-west-1": "usgw1", "us-gov-east-1": "usge1", "cn-north-1": "cnn1", "cn-northwest-1": "cnnw1",
+}  # fmt: skip
+
+# RDS storage autoscaling starts when free space is at most 10 % of the allocated storage
+# for five minutes (RDS user guide, "Managing capacity automatically with Amazon RDS storage
+# autoscaling").
+RDS_AUTOSCALING_FREE_PERCENT = 10
+
 _STACK_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 MAX_STACK_NAME = 40
 
@@ -124,9 +146,11 @@ class LimitSettings(_Model):
 
 class NetworkSettings(_Model):
     cidr: str
-    # An ALB needs subnets in at least two zones (ELB CreateLoadBalancer); our subnet plan
-    # reserves four zone slots per tier, see `subnet_plan`.
-    availability_zones: int = Field(ge=2, le=4)
+    # Zone IDs, pinned: the same physical zone in every account, never re-derived from what
+    # AWS lists today (a zone added or withdrawn later must not move subnets). An ALB needs
+    # subnets in at least two zones (ELB CreateLoadBalancer); our subnet plan reserves four
+    # zone slots per tier, see `subnet_plan`. Region membership is checked in Settings.
+    availability_zones: tuple[str, ...] = Field(min_length=2, max_length=4)
     nat_gateways: Literal["none", "single", "one_per_az"]
     flow_logs: bool = True
     flow_logs_traffic_type: Literal["ACCEPT", "REJECT", "ALL"] = "ALL"
@@ -148,6 +172,23 @@ class NetworkSettings(_Model):
             )
         if not any(net.subnet_of(p) for p in _RFC1918):
             raise ValueError(f"{value} is not a private (RFC 1918) range: use 10/8, 172.16/12 or 192.168/16")
+        return value
+
+    @field_validator("availability_zones", mode="before")
+    @classmethod
+    def _zone_list(cls, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(
+                f"{value!r} is not a list of zone IDs: name each zone, e.g. [use1-az1, use1-az2, use1-az4]"
+            )
+        return value
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _distinct_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        twice = sorted({z for z in value if value.count(z) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once: each zone may appear once")
         return value
 
     @property
@@ -405,7 +446,10 @@ class AlarmSettings(_Model):
     target_response_time_seconds: float = Field(default=2.0, gt=0)
     unhealthy_hosts: int = Field(default=1, ge=1)
     db_cpu_percent: float = Field(default=80.0, gt=0, le=100)
-    db_free_storage_percent: float = Field(default=10.0, gt=0, lt=100)
+    # Percent of the storage autoscaling cap (database.max_allocated_storage_gb) that must stay
+    # free. Below it a person must act: the volume has grown to its cap, or autoscaling cannot
+    # keep up. Checked against autoscaling's own trigger in Settings.
+    db_free_storage_percent_of_cap: float = Field(default=1.0, gt=0, lt=10)
     db_freeable_memory_mb: int = Field(default=256, ge=1)
     db_connections_percent: float = Field(default=80.0, gt=0, le=100)
 
@@ -420,7 +464,9 @@ class AlarmSettings(_Model):
 class MonitoringSettings(_Model):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
     metrics_retention_days: int
-    alarm_emails: tuple[str, ...] = ()
+    # The alarms of this stack must reach a person: refuse an alarm topic without subscriber.
+    require_alarm_subscribers: bool = False
+    alarm_emails: tuple[str, ...] = Field(default=(), validate_default=True)
     notify_on_recovery: bool = False
     alarms: AlarmSettings = AlarmSettings()
     # The CloudWatch dashboard: $3 a month each (CloudWatch pricing). The alarms do not need
@@ -434,10 +480,15 @@ class MonitoringSettings(_Model):
 
     @field_validator("alarm_emails")
     @classmethod
-    def _emails(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _emails(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         for email in value:
             if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
                 raise ValueError(f"{email!r} is not an e-mail address")
+        if not value and info.data.get("require_alarm_subscribers"):
+            raise ValueError(
+                "empty, but monitoring.require_alarm_subscribers is true: the alarm topic would have no "
+                "subscriber and every alarm would page nobody; add the on-call address"
+            )
         return value
 
 
@@ -503,6 +554,9 @@ class Settings(_Model):
 
     stack: str
     region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+    # The AWS account this stack belongs to; the provider refuses any other
+    # (allowed_account_ids). A string: unquoted, YAML reads a number and drops leading zeros.
+    account_id: str
     environment: Literal["production", "staging", "development"]
     application: ApplicationSettings
     features: FeatureSettings
@@ -530,6 +584,16 @@ class Settings(_Model):
             )
         return value
 
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _account(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not re.fullmatch(r"\d{12}", value):
+            raise ValueError(
+                f"{value!r} is not an AWS account ID: 12 digits, quoted "
+                '(nexus:account_id: "123456789012"; unquoted, YAML reads a number and drops leading zeros)'
+            )
+        return value
+
     @model_validator(mode="after")
     def _certificate_region(self) -> Settings:
         arn = self.load_balancer.certificate_arn
@@ -537,6 +601,45 @@ class Settings(_Model):
             raise ValueError(
                 f"load_balancer.certificate_arn is in {arn.split(':')[3]} but the stack deploys to "
                 f"{self.region}: an ALB can only use an ACM certificate of its own region"
+            )
+        if arn is not None and arn.split(":")[4] != self.account_id:
+            raise ValueError(
+                f"{PROJECT}:load_balancer.certificate_arn belongs to account {arn.split(':')[4]} but "
+                f"{PROJECT}:account_id is {self.account_id}: an ALB can only use a certificate of its own account"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _zones_of_region(self) -> Settings:
+        prefix = ZONE_ID_PREFIXES.get(self.region)
+        zones = self.network.availability_zones
+        if prefix is None:
+            raise ValueError(
+                f"{PROJECT}:network.availability_zones: no zone ID table for region {self.region} "
+                "(add its AZ ID prefix to ZONE_ID_PREFIXES in nexus/settings.py)"
+            )
+        foreign = [z for z in zones if not re.fullmatch(rf"{prefix}-az\d+", z)]
+        if foreign:
+            raise ValueError(
+                f"{PROJECT}:network.availability_zones = {', '.join(foreign)}: not a regular Availability Zone "
+                f"ID of {self.region} (those look like {prefix}-az1; Local and Wavelength Zones are refused)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _storage_alarm_after_autoscaling(self) -> Settings:
+        # The free-storage alarm must not page while storage autoscaling can still act: it
+        # acts at 10 % free of the current allocation, at least the initial one.
+        db, percent = self.database, self.monitoring.alarms.db_free_storage_percent_of_cap
+        threshold = db.max_allocated_storage_gb * percent / 100
+        trigger = db.allocated_storage_gb * RDS_AUTOSCALING_FREE_PERCENT / 100
+        if threshold >= trigger:
+            most = 100 * trigger / db.max_allocated_storage_gb
+            raise ValueError(
+                f"{PROJECT}:monitoring.alarms.db_free_storage_percent_of_cap = {percent}: {threshold:g} GiB of the "
+                f"{db.max_allocated_storage_gb} GiB cap is not below the {trigger:g} GiB free at which storage "
+                f"autoscaling acts on the initial {db.allocated_storage_gb} GiB, so the alarm would page while "
+                f"autoscaling still works; use less than {most:.3g}"
             )
         return self
 
@@ -673,7 +776,9 @@ def _describe(err: Any) -> str:
         return f"{key} = {yaml_text(value)}: expected {EXPECTED[err['type']]}, found {yaml_kind(value)}"
     if err["type"] == "literal_error":
         return f"{key} = {yaml_text(value)}: must be one of {err['ctx']['expected']}"
-    msg = err["msg"].removeprefix("Value error, ")
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if not loc and msg.startswith(f"{PROJECT}:"):
+        return msg  # a cross-setting rule that names its own key
     shown = "" if isinstance(value, dict) or value is None else f" = {yaml_text(value)}"
     return f"{key}{shown}: {msg}"
 
@@ -692,7 +797,12 @@ def settings_from_cli_config(config: dict[str, str], *, stack: str, source: str)
     """Settings from config as the Pulumi CLI passes it to a program: every value a string,
     objects as JSON. Only `nexus:*` keys and `aws:region` are read."""
     ns = f"{PROJECT}:"
-    raw = {key[len(ns) :]: _decode(value) for key, value in config.items() if key.startswith(ns)}
+    # account_id stays the string it is ("012345678901" must not become a number).
+    raw = {
+        key[len(ns) :]: value if key == f"{ns}account_id" else _decode(value)
+        for key, value in config.items()
+        if key.startswith(ns)
+    }
     return parse_settings(raw, stack=stack, region=config.get("aws:region"), source=source)
 
 

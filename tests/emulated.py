@@ -57,7 +57,7 @@ def build(plan: Plan, session: Any) -> Emulated:
     """Create the plan's resources with `session` (a boto3 session of the plan's region, under moto's mock)."""
     region = plan.settings.region
     env = Emulated(plan, {}, session)
-    provider = plan.one("pulumi:providers:aws")
+    provider = plan.one("pulumi:providers:aws", "aws")
     default_tags: dict[str, str] = json.loads(provider.input("defaultTags"))["tags"]
 
     def tags(r: Resource) -> dict[str, str]:
@@ -79,7 +79,7 @@ def build(plan: Plan, session: Any) -> Emulated:
     key_arn = key["KeyMetadata"]["Arn"]
 
     secret_res = plan.one("aws:secretsmanager/secret:Secret")
-    secret = sm.create_secret(Name=secret_res.input("name"), KmsKeyId=key_arn, Tags=_tag_list(tags(secret_res)))
+    secret = sm.create_secret(Name=secret_res.outputs["name"], KmsKeyId=key_arn, Tags=_tag_list(tags(secret_res)))
     env.ids[secret_res.outputs["arn"]] = secret["ARN"]
 
     def spec(kind: str, r: Resource) -> list[dict[str, Any]]:
@@ -102,7 +102,7 @@ def build(plan: Plan, session: Any) -> Emulated:
         subnet = ec2.create_subnet(
             VpcId=vpc_id,
             CidrBlock=r.input("cidrBlock"),
-            AvailabilityZone=r.input("availabilityZone"),
+            AvailabilityZoneId=r.input("availabilityZoneId"),
             TagSpecifications=spec("subnet", r),
         )
         env.ids[r.id] = subnet["Subnet"]["SubnetId"]

@@ -244,7 +244,16 @@ def test_a_stack_in_an_unpriced_region_is_refused_before_it_is_planned(
 
     def load_all_in_another_region(stacks: list[str], config_from: str | None = None) -> Any:
         loaded = real_load_all(stacks, config_from=config_from)
-        moved = [config.with_values({"aws:region": "sa-east-1"}) for config, _ in loaded]
+        moved = [
+            config.with_values(
+                {
+                    "aws:region": "sa-east-1",
+                    # zones are pinned per region: sa-east-1's IDs (sae1-azN)
+                    "nexus:network": {**config.values["nexus:network"], "availability_zones": ["sae1-az1", "sae1-az2"]},
+                }
+            )
+            for config, _ in loaded
+        ]
         return [(config, config.settings()) for config in moved]
 
     def never(*args: Any) -> Any:

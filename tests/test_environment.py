@@ -14,7 +14,7 @@ PHYSICAL_NAME_KEYS = ("name", "bucket", "identifier", "dashboardName")
 
 
 def aws_provider(plan: Plan) -> Any:
-    return plan.one("pulumi:providers:aws")
+    return plan.one("pulumi:providers:aws", "aws")  # ("aws-identity" only asks who the caller is)
 
 
 def test_every_taggable_resource_gets_the_environment_tags(plan: Plan) -> None:

@@ -11,7 +11,7 @@ import pytest
 from components.load_balancer import ELB_LOG_ACCOUNTS, LOG_DELIVERY_SERVICE
 from components.network import subnet_plan
 from nexus.offline import Plan
-from nexus.settings import TLS12_PLUS_POLICIES
+from nexus.settings import TLS12_PLUS_POLICIES, ZONE_ID_PREFIXES
 
 
 def subnets(plan: Plan, tier: str) -> list[Any]:
@@ -25,8 +25,8 @@ def test_subnets_are_in_distinct_zones_inside_the_vpc(plan: Plan) -> None:
     assert all(c.subnet_of(vpc) for c in cidrs)
     assert all(not a.overlaps(b) for i, a in enumerate(cidrs) for b in cidrs[i + 1 :])
     for tier in ("public", "private", "data"):
-        zones = [r.input("availabilityZone") for r in subnets(plan, tier)]
-        assert len(zones) == len(set(zones)) == plan.settings.network.availability_zones
+        zones = [r.input("availabilityZoneId") for r in subnets(plan, tier)]
+        assert zones == list(plan.settings.network.availability_zones) and len(set(zones)) == len(zones)
     assert all(r.input("mapPublicIpOnLaunch") is False for r in plan.of_type("aws:ec2/subnet:Subnet"))
 
 
@@ -53,7 +53,7 @@ def test_data_subnets_have_no_route_to_the_internet(plan: Plan) -> None:
 
 
 def test_nat_gateways_follow_the_setting(plan: Plan) -> None:
-    expected = {"none": 0, "single": 1, "one_per_az": plan.settings.network.availability_zones}
+    expected = {"none": 0, "single": 1, "one_per_az": len(plan.settings.network.availability_zones)}
     nats = plan.of_type("aws:ec2/natGateway:NatGateway")
     assert len(nats) == expected[plan.settings.network.nat_gateways]
     assert len(plan.of_type("aws:ec2/eip:Eip")) == len(nats)
@@ -141,7 +141,11 @@ def bucket_policy(plan: Plan) -> dict[str, Any]:
 def test_access_log_bucket_policy_names_the_regions_log_writer(
     planner: Any, region: str, principal: dict[str, str]
 ) -> None:
-    plan = planner("development", overrides={"aws:region": region})
+    network = {
+        **planner("development").settings.network.model_dump(),
+        "availability_zones": [f"{ZONE_ID_PREFIXES[region]}-az1", f"{ZONE_ID_PREFIXES[region]}-az2"],
+    }
+    plan = planner("development", overrides={"aws:region": region, "nexus:network": network})
     statements = bucket_policy(plan)["Statement"]
     write = next(s for s in statements if s["Action"] == "s3:PutObject")
     assert write["Principal"] == principal

@@ -208,7 +208,7 @@ def test_an_unquoted_version_gets_a_hint_to_quote_it(tmp_path: Path, capsys: Any
 
 
 WRONG_SHAPES = [
-    ("scalar for a list", [("alarm_emails: []", "alarm_emails: ops@example.com")],
+    ("scalar for a list", [("alarm_emails: [platform-staging@example.com]", "alarm_emails: ops@example.com")],
      "nexus:monitoring.alarm_emails = 'ops@example.com': expected a list (`- item` lines, or [a, b]), found text"),
     ("scalar for a mapping", [("  nexus:security:\n", "  nexus:security: strict\n  nexus:unused:\n")],
      "nexus:security = 'strict': expected a mapping (`key: value` lines), found text"),

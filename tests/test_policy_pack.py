@@ -98,7 +98,7 @@ def mutated(plan: Plan, type_token: str, name: str | None, inputs: dict[str, Any
 def test_pack_has_every_policy_mandatory() -> None:
     names = {p.name for p in POLICIES}
     assert {"no-open-ingress", "database-not-public", "environment-tags", "flow-logs-on"} <= names
-    assert len(names) == len(POLICIES) == 10
+    assert len(names) == len(POLICIES) == 11
     assert all(p.enforcement_level == EnforcementLevel.MANDATORY for p in POLICIES)
 
 

@@ -88,9 +88,10 @@ def test_every_stack_passes_every_policy(plan: Plan) -> None:
     assert check_plan(plan.to_json(), is_taggable) == []
 
 
-def violating(plan: Plan, type_token: str, name: str | None = None, **inputs: Any) -> list[tuple[str, str]]:
+def violating(plan: Plan, type_token: str, resource_name: str | None = None, /, **inputs: Any) -> list[tuple[str, str]]:
     doc = copy.deepcopy(plan.to_json())
-    target = next(r for r in doc["resources"] if r["type"] == type_token and (name is None or r["name"] == name))
+    target = next(r for r in doc["resources"]
+                  if r["type"] == type_token and (resource_name is None or r["name"] == resource_name))  # fmt: skip
     for key, value in inputs.items():
         if key == "options":
             target["options"].update(value)
@@ -114,6 +115,8 @@ POLICY_CASES = [
     ("log-retention-set", "development", "aws:cloudwatch/logGroup:LogGroup", "waf-logs", {"retentionInDays": None}),
     ("production-deletion-protected", "production", "aws:rds/instance:Instance", None, {"deletionProtection": False}),
     ("production-deletion-protected", "production", "aws:kms/key:Key", None, {"options": {"protect": False}}),
+    ("no-fixed-reserved-name", "development", "aws:secretsmanager/secret:Secret", None,
+     {"name": "nexus/development/app/session-signing-key"}),
     ("environment-tags", "staging", "pulumi:providers:aws", None, {"defaultTags": json.dumps({"tags": {"Stack": "x"}})}),
     ("no-data-action-on-any-resource", "development", "aws:iam/rolePolicy:RolePolicy", "app-permissions",
      {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "secretsmanager:Get*", "Resource": "*"}]})}),

@@ -235,7 +235,7 @@ def test_verify_after_up_passes_through_pulumi_stack_output(
         "PASS  drift      log group /nexus/production/vpc-flow-logs retention: 90",
         "PASS  isolation  database not publicly accessible: false",
         "PASS  isolation  vpc flow logs: ALL ACTIVE",
-        "PASS  isolation  tags of settings (20): Environment=production, Stack=production",
+        "PASS  isolation  tags of settings (25): Environment=production, Stack=production",
     ):
         assert expected in lines, f"missing: {expected}"
     # moto's load balancer has a name no resolver knows: the probe says so instead of failing.
@@ -244,7 +244,7 @@ def test_verify_after_up_passes_through_pulumi_stack_output(
         "SKIP  health     answers on 80",
         "SKIP  health     answers on 443",
     ]
-    assert lines[-1].startswith(f"{STACK}: 63 checks, 61 passed, 0 failed")
+    assert lines[-1].startswith(f"{STACK}: 68 checks, 66 passed, 0 failed")
     assert json.loads((results_dir / f"{STACK}.json").read_text())["summary"]["fail"] == 0
 
     # `nexus status` reads what verify kept.
@@ -263,7 +263,7 @@ def _mutations(env: Emulated) -> dict[str, tuple[Callable[[], object], Callable[
     alarm = "nexus-production-db-cpu"
     db, extra = out["database_identifier"], "/nexus/production/features/by_hand"
     sns, topic = env.client("sns"), out["alarm_topic_arn"]
-    stack_tags = json.loads(env.plan.one("pulumi:providers:aws").input("defaultTags"))["tags"].items()
+    stack_tags = json.loads(env.plan.one("pulumi:providers:aws", "aws").input("defaultTags"))["tags"].items()
 
     def parameter(value: str) -> Callable[[], object]:
         return lambda: rds.modify_db_parameter_group(
@@ -366,7 +366,7 @@ def test_a_plain_http_stack_beside_production_passes_with_its_own_settings(
         "PASS  drift      setting monitoring/log_level: 'DEBUG'",
         "PASS  drift      log group /nexus/development/vpc-flow-logs retention: 7",
         "PASS  isolation  tags of subnets (6): Environment=development, Stack=development",
-        "PASS  isolation  tags of settings (20): Environment=development, Stack=development",
+        "PASS  isolation  tags of settings (25): Environment=development, Stack=development",
     ):
         assert expected in lines, f"missing: {expected}"
 
