@@ -8,6 +8,7 @@ value as a string. Offline we do the same: project-level `config:` of `Pulumi.ya
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,7 +44,8 @@ class StackConfig:
         ns = f"{PROJECT}:"
         raw = {k[len(ns) :]: v for k, v in self.values.items() if k.startswith(ns)}
         region = self.values.get("aws:region")
-        return parse_settings(raw, stack=self.stack, region=region, source=self.stack_file.name)
+        tags = self.values.get("aws:defaultTags")
+        return parse_settings(raw, stack=self.stack, region=region, source=self.stack_file.name, default_tags=tags)
 
 
 def stack_names(root: Path = ROOT) -> list[str]:
@@ -100,5 +102,11 @@ def _to_cli_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value)
+        # YAML dates (and anything else JSON lacks) travel as their text, as the CLI's YAML
+        # reader keeps them: never a TypeError for a key the settings do not read.
+        return json.dumps(value, default=_as_text)
     return str(value)
+
+
+def _as_text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
