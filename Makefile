@@ -56,6 +56,10 @@ compare: $(VENV)/.installed         ## staging against production, for promotion
 diagram: $(VENV)/.installed         ## Mermaid diagram of production
 	$(PY) -m nexus diagram --stack production
 
+fuzz: $(VENV)/.installed            ## property tests with many more cases (prints the cases tried)
+	NEXUS_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_validation_properties.py \
+		--hypothesis-show-statistics --durations=0
+
 bench: $(VENV)/.installed           ## set-up time and offline plan time against their floors
 	$(PY) benchmarks/bench_plan.py
 

@@ -84,15 +84,20 @@ PI_RETENTION_DAYS = (7, *(31 * m for m in range(1, 24)), 731)
 _STACK_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_STACK_NAME = 40
 
+
 # Regions of other partitions: their ARNs ("arn:aws-cn:"), service principals and ELB
 # log-delivery accounts differ, and this program writes those of the "aws" partition
 # (AWS General Reference, "AWS partitions"). Refused with one line rather than half-supported.
-_OTHER_PARTITIONS = (
-    (re.compile(r"^cn-"), "aws-cn (China)"),
-    (re.compile(r"^us-gov-"), "aws-us-gov (GovCloud)"),
-    (re.compile(r"^[a-z]{2}-iso[a-z]?-"), "an aws-iso* partition (US ISO / EU ISOE)"),
-    (re.compile(r"^eusc-"), "aws-eusc (European Sovereign Cloud)"),
-)
+def other_partition(region: str) -> str | None:
+    """The partition of a region outside "aws" (cn-*, us-gov-*, *-iso*-*, eusc-*), else None."""
+    if m := re.match(r"^[a-z]{2}-iso([a-z]?)-", region):
+        return "aws-iso" + (f"-{m[1]}" if m[1] else "")
+    for prefix, partition in (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("eusc-", "aws-eusc")):
+        if region.startswith(prefix):
+            return partition
+    return None
+
+
 _REGION = re.compile(r"^[a-z]{2}-[a-z]+-\d{1,2}$")
 
 # Tag rules common to AWS services (Tagging AWS Resources user guide, "Tag naming limits and
@@ -450,7 +455,7 @@ class LoadBalancerSettings(_Model):
     @field_validator("certificate_arn")
     @classmethod
     def _certificate(cls, value: str | None) -> str | None:
-        # The "aws" partition only, like the regions (see _OTHER_PARTITIONS).
+        # The "aws" partition only, like the regions (see other_partition).
         if value is not None and not re.match(r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$", value):
             raise ValueError(f"{value!r} is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/UUID)")
         return value
@@ -647,12 +652,11 @@ class Settings(_Model):
     def _region(cls, value: Any) -> Any:
         if not isinstance(value, str):
             return value  # "Input should be a valid string" (or "required" when unset)
-        for pattern, partition in _OTHER_PARTITIONS:
-            if pattern.match(value):
-                raise ValueError(
-                    f"{value} is a region of partition {partition}; this program supports the aws partition "
-                    "only (its ARNs, service principals and log-delivery accounts): use a commercial region"
-                )
+        if partition := other_partition(value):
+            raise ValueError(
+                f"{value} is a region of partition {partition}; this program supports the aws partition "
+                "only (its ARNs, service principals and log-delivery accounts): use a commercial region"
+            )
         if not _REGION.match(value):
             raise ValueError(f"{value!r} is not an AWS region name like us-east-1")
         return value
