@@ -550,10 +550,12 @@ class AlarmSettings(_Model):
     evaluation_periods: int = Field(default=3, ge=1)
     alb_5xx_percent: float = Field(default=5.0, gt=0, le=100)
     target_response_time_seconds: float = Field(default=2.0, gt=0)
-    unhealthy_hosts: int = Field(default=1, ge=1)
+    # Thresholds travel as doubles (PutMetricAlarm Threshold; Pulumi's wire format too): whole
+    # numbers up to 2**53 stay exact, larger ones fail to serialise or lose their value.
+    unhealthy_hosts: int = Field(default=1, ge=1, le=2**53)
     db_cpu_percent: float = Field(default=80.0, gt=0, le=100)
     db_free_storage_percent: float = Field(default=10.0, gt=0, lt=100)
-    db_freeable_memory_mb: int = Field(default=256, ge=1)
+    db_freeable_memory_mb: int = Field(default=256, ge=1, le=2**53 // 2**20)  # the threshold is in bytes
     db_connections_percent: float = Field(default=80.0, gt=0, le=100)
 
     @field_validator("period_seconds")

@@ -68,7 +68,7 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
         )
 
     values: dict[str, Any] = {}
-    for key, decl in (project.get("config") or {}).items():
+    for key, decl in _config_section(project, project_file.name).items():
         full = key if ":" in key else f"{PROJECT}:{key}"
         if isinstance(decl, dict) and "value" in decl:
             values[full] = decl["value"]
@@ -78,7 +78,7 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
             values[full] = decl
 
     secret_keys: set[str] = set()
-    for key, value in (_read_yaml(stack_file).get("config") or {}).items():
+    for key, value in _config_section(_read_yaml(stack_file), stack_file.name).items():
         full = key if ":" in key else f"{PROJECT}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[full] = SECRET_PLACEHOLDER
@@ -86,6 +86,16 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
         else:
             values[full] = value
     return StackConfig(stack, stack_file, values, frozenset(secret_keys))
+
+
+def _config_section(document: dict[str, Any], source: str) -> dict[str, Any]:
+    """The `config:` mapping of a project or stack file, its keys text (as the CLI requires)."""
+    config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise SettingsError(source, [f"config must be a mapping of keys to values, not {type(config).__name__}"])
+    if bad := [key for key in config if not isinstance(key, str)]:
+        raise SettingsError(source, [f"config key {key!r} must be text such as nexus:database" for key in bad])
+    return config
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -83,7 +83,7 @@ TLS_BAD = ["ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS13-1-1-2021-06", "
            "TLS13-1-2"]  # fmt: skip
 PI_DAYS = [7, 31, 62, 93, 186, 372, 713, 731]
 IDENT = st.from_regex(r"[a-zA-Z][a-zA-Z0-9_]{0,20}", fullmatch=True)
-HUGE = st.sampled_from([10**6, 2**53, 10**20])  # large but finite: CloudWatch thresholds are doubles
+HUGE = st.sampled_from([10**6, 2**53])  # large: CloudWatch thresholds are doubles, exact up to 2**53
 
 FIELDS: dict[str, Field] = {
     # Pulumi.yaml (shared)
@@ -156,10 +156,10 @@ FIELDS: dict[str, Field] = {
     "monitoring.notify_on_recovery": Field(st.booleans(), optional=True),
     "monitoring.alarms.alb_5xx_percent": Field(st.floats(0.001, 100), st.sampled_from([0, 100.5, math.inf, math.nan]), optional=True),
     "monitoring.alarms.target_response_time_seconds": Field(st.one_of(st.floats(0.001, 1e6), HUGE), st.sampled_from([0, -1, math.inf]), optional=True),
-    "monitoring.alarms.unhealthy_hosts": Field(st.one_of(ints(1, 1000), HUGE), st.just(0), optional=True),
+    "monitoring.alarms.unhealthy_hosts": Field(st.one_of(ints(1, 1000), HUGE), st.sampled_from([0, 2**53 + 1, 10**400]), optional=True),
     "monitoring.alarms.db_cpu_percent": Field(st.floats(0.001, 100), st.sampled_from([0, 100.5, math.nan]), optional=True),
     "monitoring.alarms.db_free_storage_percent": Field(st.floats(0.001, 99.999), st.sampled_from([0, 100, -math.inf]), optional=True),
-    "monitoring.alarms.db_freeable_memory_mb": Field(st.one_of(ints(1, 4_194_304), HUGE), st.just(0), optional=True),
+    "monitoring.alarms.db_freeable_memory_mb": Field(ints(1, 2**33), st.sampled_from([0, 2**33 + 1, 10**400]), optional=True),
     "monitoring.alarms.db_connections_percent": Field(st.floats(0.001, 100), st.sampled_from([0, 101]), optional=True),
     "security.auth_timeout_seconds": Field(ints(60, 86400), beyond(60, 86400)),
     "security.max_login_attempts": Field(ints(1, 100), beyond(1, 100)),

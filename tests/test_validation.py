@@ -193,6 +193,23 @@ def test_a_certificate_of_another_partition_is_refused() -> None:
     )
 
 
+@pytest.mark.parametrize(("text", "hint"), [("config: [a, b]", "config must be a mapping"),
+                                            ("config:\n  1: x", "config key 1 must be text")])  # fmt: skip
+def test_a_stack_file_of_the_wrong_shape_is_refused_with_exit_2(
+    tmp_path: Path, capsys: Any, text: str, hint: str
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    (tmp_path / "Pulumi.staging.yaml").write_text(text + "\n")
+    assert main(["plan", "--stack", "staging", "--project-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Pulumi.staging.yaml" in err and hint in err and "Traceback" not in err
+
+
+def test_alarm_thresholds_stay_numbers_a_double_carries() -> None:
+    found = verdict(lambda d: d["monitoring"].update(alarms={"unhealthy_hosts": 10**400}))
+    one_line_naming(found, "nexus:monitoring.alarms.unhealthy_hosts", "(401 characters)", "less than or equal to")
+
+
 def test_cli_fields_are_not_nexus_keys() -> None:
     one_line_naming(verdict(lambda d: d.update(stack="production")), "nexus:stack", "unknown key")
 
