@@ -306,3 +306,7 @@ def test_the_limits_checker_can_fail(plans: dict[str, Plan]) -> None:
     assert any("evaluation range 60 x 1441" in f for f in found)
     assert any("aws:lb/loadBalancer:LoadBalancer" in f and "name" in f for f in found)
     assert any("duplicate inbound rule" in f for f in found)
+
+
+def test_every_stack_file_plans_inside_aws_limits(plan: Plan) -> None:
+    assert violations(plan.to_json()) == []
