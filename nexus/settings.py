@@ -44,7 +44,7 @@ CLOUDWATCH_RETENTION_DAYS = (
 # variants (Res, Ext0..2, FIPS, PQ, RFC9151, ...) and the publication date. Plain
 # "ELBSecurityPolicy-2016-08" and the 1-0/1-1 families allow TLS 1.0/1.1 and do not match. A
 # name that fits the rule but that AWS never published is refused by ELB at deploy
-# (SSLPolicyNotFound); these are examples of published ones, in the docs' words.
+# (SSLPolicyNotFound). TLS12_PLUS_POLICIES: published examples from the docs (tests use them).
 TLS12_PLUS_POLICY = re.compile(r"^ELBSecurityPolicy-(TLS13-1-[23]|TLS-1-2|FS-1-2)(-[A-Za-z0-9]+)*-\d{4}-\d{2}$")
 TLS12_PLUS_POLICIES = (
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -114,6 +114,8 @@ RESOURCE_TAG_KEYS = ("Name", "Tier")
 def tag_text_problem(text: object, *, key: bool) -> str | None:
     """Why `text` cannot be a tag key (key=True) or value, or None when AWS accepts it."""
     what, limit = ("tag key", MAX_TAG_KEY) if key else ("tag value", MAX_TAG_VALUE)
+    if text is None:
+        return f"a {what} must be text, not empty (write '' for an empty value)"
     if not isinstance(text, str):
         hint = " (YAML read a date: quote it)" if isinstance(text, (dt.date, dt.datetime)) else " (quote it)"
         return f"a {what} must be text, not {type(text).__name__}{hint}"

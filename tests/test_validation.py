@@ -79,7 +79,7 @@ def test_a_yaml_date_in_default_tags_is_refused_with_exit_2(tmp_path: Path, caps
     ("tags", "hint"),
     [
         ({"tags": {"CostCenter": 1234}}, "not int"),
-        ({"tags": {"Owner": None}}, "not NoneType"),
+        ({"tags": {"Owner": None}}, "write '' for an empty value"),
         ({"tags": {"aws:owner": "x"}}, "reserved by AWS"),
         ({"tags": {"Owner": "a<b>"}}, "'<>' not allowed"),
         ({"tags": {"Owner": "x" * 257}}, "at most 256"),
