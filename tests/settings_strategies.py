@@ -269,7 +269,9 @@ def stack_files(draw: Callable[..., Any], bad_percent: int = 10) -> StackFile:
             expected["nexus:load_balancer"] = True
     quota = 30 if https else 60
     count = draw(st.sampled_from([quota + 1, 61]) if bad_now() else st.sampled_from([1, 2, 3, quota]))
-    ingress = draw(st.lists(cidrs(0, 32, ("0.0.0.0/0",)), min_size=count, max_size=count, unique=True))
+    ingress = draw(st.lists(cidrs(12, 32, ("0.0.0.0/0",)), min_size=count, max_size=count, unique=True))
+    if draw(st.booleans()) and "0.0.0.0/0" not in ingress:
+        ingress[0] = "0.0.0.0/0"  # the whole internet, as the stack files say by default
     if bad_now():
         ingress.append(draw(st.sampled_from([ingress[0], "203.0.113.5"])))
         expected["nexus:load_balancer.allowed_ingress_cidrs"] = False

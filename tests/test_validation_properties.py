@@ -27,11 +27,11 @@ from tests.aws_limits import violations
 from tests.settings_strategies import StackFile, stack_files
 
 _COMMON: dict[str, Any] = {"deadline": None, "suppress_health_check": list(HealthCheck), "print_blob": True}
-settings.register_profile("nexus-default", max_examples=50, derandomize=True, database=None, **_COMMON)
+settings.register_profile("nexus-default", max_examples=40, derandomize=True, database=None, **_COMMON)
 settings.register_profile("nexus-fuzz", max_examples=4000, **_COMMON)
 PROFILE = settings.get_profile("nexus-" + os.environ.get("NEXUS_HYPOTHESIS_PROFILE", "default"))
 # A full offline plan costs 0.1-0.3 s warm: a twentieth of the validation budget.
-PLAN_PROFILE = settings(PROFILE, max_examples=max(PROFILE.max_examples // 20, 4))
+PLAN_PROFILE = settings(PROFILE, max_examples=max(PROFILE.max_examples // 20, 3))
 
 # What a problem line starts with: the key it is about.
 KEY = re.compile(r"^(nexus:[a-z0-9_.*]+|aws:region|aws:defaultTags|stack name)( = .+)?: .+")
