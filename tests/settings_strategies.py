@@ -269,7 +269,11 @@ def stack_files(draw: Callable[..., Any], bad_percent: int = 10) -> StackFile:
             expected["nexus:load_balancer"] = True
     quota = 30 if https else 60
     count = draw(st.sampled_from([quota + 1, 61]) if bad_now() else st.sampled_from([1, 2, 3, quota]))
-    ingress = draw(st.lists(cidrs(12, 32, ("0.0.0.0/0",)), min_size=count, max_size=count, unique=True))
+    # Distinct networks of one prefix: start + i x step (step odd, so distinct modulo 2**prefix).
+    prefix = draw(st.integers(12, 32))
+    start, step = draw(st.integers(0, 2**prefix - 1)), draw(st.integers(0, 2**prefix // 2 - 1)) * 2 + 1
+    shift = 32 - prefix
+    ingress = [f"{ipaddress.IPv4Address(((start + i * step) % 2**prefix) << shift)}/{prefix}" for i in range(count)]
     if draw(st.booleans()) and "0.0.0.0/0" not in ingress:
         ingress[0] = "0.0.0.0/0"  # the whole internet, as the stack files say by default
     if bad_now():
