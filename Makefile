@@ -59,6 +59,10 @@ diagram: $(VENV)/.installed         ## Mermaid diagram of production
 cost: $(VENV)/.installed            ## monthly cost of every stack at AWS list prices
 	$(PY) -m nexus cost --all
 
+fuzz: $(VENV)/.installed            ## property tests with many more cases (prints the cases tried)
+	NEXUS_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_validation_properties.py \
+		--hypothesis-show-statistics --durations=0
+
 bench: $(VENV)/.installed           ## set-up time and offline plan time against their floors
 	$(PY) benchmarks/bench_plan.py
 

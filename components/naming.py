@@ -47,6 +47,7 @@ class Naming:
 def default_tags(settings: Settings) -> dict[str, str]:
     """Tags every taggable AWS resource carries, applied through the provider's default tags."""
     return {
+        **settings.extra_tags,  # the stack file's aws:defaultTags (validated: none of the keys below)
         "Project": PROJECT,
         "Application": settings.application.name,
         "Environment": settings.environment,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nexus.iam_eval import action_matches
-from nexus.settings import CLOUDWATCH_RETENTION_DAYS, TLS12_PLUS_POLICIES
+from nexus.settings import CLOUDWATCH_RETENTION_DAYS, is_tls12_plus_policy
 
 Resource = dict[str, Any]  # {"type", "name", "inputs", "options"} as in the plan JSON
 REQUIRED_TAGS = ("Environment", "Stack", "Project", "ManagedBy")
@@ -78,9 +78,7 @@ def https_where_traffic_enters(r: Resource, env: str) -> list[str]:
         return []
     i = _inputs(r)
     if i.get("protocol") == "HTTPS":
-        return (
-            [] if i.get("sslPolicy") in TLS12_PLUS_POLICIES else [f"TLS policy {i.get('sslPolicy')} allows TLS < 1.2"]
-        )
+        return [] if is_tls12_plus_policy(i.get("sslPolicy")) else [f"TLS policy {i.get('sslPolicy')} allows TLS < 1.2"]
     actions = i.get("defaultActions") or []
     if all(a.get("type") == "redirect" and (a.get("redirect") or {}).get("protocol") == "HTTPS" for a in actions):
         return []

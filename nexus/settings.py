@@ -11,9 +11,11 @@ before it pays for loading the providers.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import ipaddress
 import json
+import math
 import re
 from typing import Any, Literal
 
@@ -36,8 +38,16 @@ CLOUDWATCH_RETENTION_DAYS = (
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
 
-# ELB security policies that negotiate TLS 1.2 or newer only (ELB user guide, "Security
-# policies for your Application Load Balancer"). Anything else would allow TLS 1.0/1.1.
+# ELB security policies that negotiate TLS 1.2 or newer only. A fixed list goes stale (AWS
+# published the post-quantum "-PQ-2025-09" family in 2025), so the rule follows how AWS names
+# its policies (ELB user guide, "Security policies for your Application Load Balancer"): the
+# family says the lowest protocol version after its prefix: "TLS13-1-2"/"TLS13-1-3" (the TLS
+# 1.3 families; TLS13-1-0 and TLS13-1-1 also admit 1.0/1.1), "TLS-1-2" and "FS-1-2"; then
+# variants (Res, Ext0..2, FIPS, PQ, RFC9151, ...) and the publication date. Plain
+# "ELBSecurityPolicy-2016-08" and the 1-0/1-1 families allow TLS 1.0/1.1 and do not match. A
+# name that fits the rule but that AWS never published is refused by ELB at deploy
+# (SSLPolicyNotFound). TLS12_PLUS_POLICIES: published examples from the docs (tests use them).
+TLS12_PLUS_POLICY = re.compile(r"^ELBSecurityPolicy-(TLS13-1-[23]|TLS-1-2|FS-1-2)(-[A-Za-z0-9]+)*-\d{4}-\d{2}$")
 TLS12_PLUS_POLICIES = (
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
     "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
@@ -49,7 +59,17 @@ TLS12_PLUS_POLICIES = (
     "ELBSecurityPolicy-TLS-1-2-2017-01",
     "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
     "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
 )
+
+
+def is_tls12_plus_policy(name: object) -> bool:
+    """Whether an ELB security policy name admits TLS 1.2 or newer only (see TLS12_PLUS_POLICY)."""
+    return isinstance(name, str) and TLS12_PLUS_POLICY.match(name) is not None
+
 
 # RDS for PostgreSQL major versions we accept; the parameter group family is derived from
 # the major version ("postgres16" for 16.x), so the two can never disagree.
@@ -83,8 +103,56 @@ ZONE_ID_PREFIXES = {
 # autoscaling").
 RDS_AUTOSCALING_FREE_PERCENT = 10
 
-_STACK_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Stack names may start with a digit: every AWS name we build starts with "nexus-" (Naming),
+# which satisfies the rules that want a leading letter (RDS identifiers, parameter groups).
+_STACK_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_STACK_NAME = 40
+
+
+# Regions of other partitions: their ARNs ("arn:aws-cn:"), service principals and ELB
+# log-delivery accounts differ, and this program writes those of the "aws" partition
+# (AWS General Reference, "AWS partitions"). Refused with one line rather than half-supported.
+def other_partition(region: str) -> str | None:
+    """The partition of a region outside "aws" (cn-*, us-gov-*, *-iso*-*, eusc-*), else None."""
+    if m := re.match(r"^[a-z]{2}-iso([a-z]?)-", region):
+        return "aws-iso" + (f"-{m[1]}" if m[1] else "")
+    for prefix, partition in (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("eusc-", "aws-eusc")):
+        if region.startswith(prefix):
+            return partition
+    return None
+
+
+_REGION = re.compile(r"^[a-z]{2}-[a-z]+-\d{1,2}$")
+
+# Tag rules common to AWS services (Tagging AWS Resources user guide, "Tag naming limits and
+# requirements"): keys 1..128 and values 0..256 Unicode characters; letters, digits, spaces
+# and + - = . _ : / @ only; keys starting with "aws:" are reserved; at most 50 tags per resource.
+MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS_PER_RESOURCE = 128, 256, 50
+_TAG_PUNCTUATION = frozenset("+-=._:/@")
+# Tags the program sets on every resource (components.naming.default_tags) and per resource
+# ("Name", "Tier"): stack-file tags may not redefine them, and they count against the 50.
+PROGRAM_TAG_KEYS = ("Project", "Application", "Environment", "Stack", "ManagedBy")
+RESOURCE_TAG_KEYS = ("Name", "Tier")
+
+
+def tag_text_problem(text: object, *, key: bool) -> str | None:
+    """Why `text` cannot be a tag key (key=True) or value, or None when AWS accepts it."""
+    what, limit = ("tag key", MAX_TAG_KEY) if key else ("tag value", MAX_TAG_VALUE)
+    if text is None:
+        return f"a {what} must be text, not empty (write '' for an empty value)"
+    if not isinstance(text, str):
+        hint = " (YAML read a date: quote it)" if isinstance(text, (dt.date, dt.datetime)) else " (quote it)"
+        return f"a {what} must be text, not {type(text).__name__}{hint}"
+    if key and not text:
+        return "a tag key must not be empty"
+    if len(text) > limit:
+        return f"a {what} has at most {limit} characters, this one {len(text)}"
+    bad = sorted({c for c in text if not (c.isalnum() or c == " " or c in _TAG_PUNCTUATION)})
+    if bad:
+        return f"{''.join(bad)!r} not allowed in a {what}: AWS accepts letters, digits, spaces and + - = . _ : / @"
+    if key and text.lower().startswith("aws:"):
+        return "tag keys starting with 'aws:' are reserved by AWS"
+    return None
 
 
 class SettingsError(Exception):
@@ -112,7 +180,22 @@ def render_block(source: str, problems: list[str]) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No NaN or infinity anywhere: AWS APIs take finite numbers, and Pulumi cannot send .inf.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def _ipv4_cidr(value: str) -> ipaddress.IPv4Network:
+    """An IPv4 network written exactly as AWS wants it: a.b.c.d/n, no host bits, no netmask form."""
+    try:
+        net = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an IPv4 network in CIDR form ({exc})") from None
+    if "/" not in value:
+        # EC2 takes CIDR notation only (AuthorizeSecurityGroupIngress CidrIp, CreateVpc CidrBlock).
+        raise ValueError(f"{value!r} has no prefix length; write {net} for this one address")
+    if str(net) != value:
+        raise ValueError(f"{value!r} is not in canonical CIDR notation; write {net}")
+    return net
 
 
 def _one_of(value: int, allowed: tuple[int, ...], rule: str) -> int:
@@ -121,12 +204,60 @@ def _one_of(value: int, allowed: tuple[int, ...], rule: str) -> int:
     return value
 
 
+# PostgreSQL's reserved key words, "reserved" and "reserved (can be function or type)" in the
+# PostgreSQL column of the manual's appendix "SQL Key Words" (src/include/parser/kwlist.h:
+# RESERVED_KEYWORD, TYPE_FUNC_NAME_KEYWORD), the union over majors 13..18. RDS refuses them as
+# DBName and MasterUsername ("can't be a word reserved by the specified database engine").
+POSTGRES_RESERVED_WORDS = frozenset(
+    """all analyse analyze and any array as asc asymmetric both case cast check collate column
+    constraint create current_catalog current_date current_role current_time current_timestamp
+    current_user default deferrable desc distinct do else end except false fetch for foreign from
+    grant group having in initially intersect into lateral leading limit localtime localtimestamp
+    not null offset on only or order placing primary references returning select session_user
+    some symmetric system_user table then to trailing true union unique user using variadic when
+    where window with
+    authorization binary collation concurrently cross current_schema freeze full ilike inner is
+    isnull join left like natural notnull outer overlaps right similar tablesample verbose""".split()  # noqa: SIM905
+)
+# Master user names RDS for PostgreSQL refuses beyond the key words: "rdsadmin" (RDS's own
+# administrator, every engine), "admin" ("MasterUsername admin cannot be used as it is a
+# reserved word used by the engine": aws-cdk #5076, #10597; cfn-lint #4425, which also
+# confirms that "postgres" is accepted), "public" and "none" (PostgreSQL: role names that are
+# reserved), and RDS's built-in roles. Names starting with pg_ are checked apart.
+RDS_RESERVED_USERNAMES = frozenset({"rdsadmin", "admin", "public", "none", "rds_superuser", "rds_replication",
+                                    "rds_iam", "rds_password"})  # fmt: skip
+# Databases every RDS for PostgreSQL instance already has: CREATE DATABASE of these fails.
+EXISTING_DATABASES = frozenset({"template0", "template1", "rdsadmin"})
+
+# VPC user guide, "Amazon VPC quotas": inbound (and outbound) rules per security group, 60 by
+# default (adjustable).
+INBOUND_RULES_PER_SECURITY_GROUP = 60
+
+
+def max_evaluation_range(period_seconds: int) -> int:
+    """Longest period x evaluation periods CloudWatch accepts (PutMetricAlarm, Period)."""
+    return 86_400 if period_seconds < 3600 else 604_800
+
+
+def _duplicates(values: tuple[str, ...]) -> list[str]:
+    return sorted({v for v in values if values.count(v) > 1})
+
+
 # --------------------------------------------------------------------------- shared (Pulumi.yaml)
 
 
 class ApplicationSettings(_Model):
-    name: str = Field(min_length=1, max_length=64)
+    # Published to the application and written into every resource's "Application" tag, so it
+    # follows the tag-value rules (see tag_text_problem).
+    name: str = Field(min_length=1, max_length=MAX_TAG_VALUE)
     version: str = Field(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_tag_value(cls, value: str) -> str:
+        if problem := tag_text_problem(value, key=False):
+            raise ValueError(f"{problem} (it becomes the Application tag)")
+        return value
 
 
 class FeatureSettings(_Model):
@@ -158,10 +289,7 @@ class NetworkSettings(_Model):
     @field_validator("cidr")
     @classmethod
     def _cidr(cls, value: str) -> str:
-        try:
-            net = ipaddress.IPv4Network(value, strict=True)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not an IPv4 network in CIDR form ({exc})") from None
+        net = _ipv4_cidr(value)
         # VPC CIDR blocks must be between /16 and /28 (VPC user guide). Our plan cuts each
         # VPC into 16 equal subnets (4 tiers x 4 zones) and an ALB subnet needs at least
         # a /27, so the VPC must be /23 or larger.
@@ -236,8 +364,8 @@ class DatabaseSettings(_Model):
     instance_class: str = Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
     # gp3 storage for RDS for PostgreSQL: 20 GiB to 65,536 GiB (RDS user guide, storage types).
     allocated_storage_gb: int = Field(ge=20, le=65536)
-    # Storage autoscaling cap; must exceed allocated storage (RDS rejects a smaller cap).
-    max_allocated_storage_gb: int = Field(ge=21, le=65536)
+    # Storage autoscaling cap: at least 10% above the allocated storage (checked below).
+    max_allocated_storage_gb: int = Field(ge=22, le=65536)
     # RDS for PostgreSQL accepts ports 1150-65535 (CreateDBInstance, "Port").
     port: int = Field(ge=1150, le=65535)
     ssl: bool
@@ -253,9 +381,11 @@ class DatabaseSettings(_Model):
     performance_insights: bool = True
     performance_insights_retention_days: int = 7
     monitoring_interval_seconds: int = 0
+    # RDS CreateDBInstance DBName (PostgreSQL): 1 to 63 letters, digits or underscores,
+    # starting with a letter; "Can't be a word reserved by the specified database engine".
     database_name: str = Field(default="nexus", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
-    # RDS: 1 to 63 letters, digits or underscores, starting with a letter; "rdsadmin" and
-    # "postgres"-style reserved words are refused by the engine.
+    # RDS CreateDBInstance MasterUsername (PostgreSQL): 1 to 63 characters starting with a
+    # letter; "Can't be a reserved word for the chosen database engine" (see _username).
     master_username: str = Field(default="nexus_admin", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
     log_exports: tuple[Literal["postgresql", "upgrade", "iam-db-auth-error"], ...] = ("postgresql", "upgrade")
     apply_immediately: bool = False
@@ -279,11 +409,28 @@ class DatabaseSettings(_Model):
             raise ValueError(f"major version {m[1]} is not offered by RDS for PostgreSQL here; use {majors}")
         return value
 
+    @field_validator("database_name")
+    @classmethod
+    def _database_name(cls, value: str) -> str:
+        if value.lower() in POSTGRES_RESERVED_WORDS:
+            raise ValueError(
+                f"{value!r} is a reserved word of PostgreSQL (SQL Key Words appendix); RDS refuses it as DBName"
+            )
+        if value.lower() in EXISTING_DATABASES:
+            raise ValueError(f"{value!r} already exists on every RDS for PostgreSQL instance; choose another name")
+        return value
+
     @field_validator("master_username")
     @classmethod
     def _username(cls, value: str) -> str:
-        if value.lower() in {"rdsadmin", "postgres", "admin", "rds_superuser", "public"}:
+        name = value.lower()
+        if name in POSTGRES_RESERVED_WORDS:
+            raise ValueError(f"{value!r} is a reserved word of PostgreSQL (SQL Key Words appendix); RDS refuses it")
+        if name in RDS_RESERVED_USERNAMES:
             raise ValueError(f"{value!r} is reserved by RDS for PostgreSQL; choose another name")
+        if name.startswith("pg_"):
+            # RDS: 'role names starting with "pg_" are reserved by the PostgreSQL engine'.
+            raise ValueError(f"{value!r}: role names starting with pg_ are reserved by PostgreSQL")
         return value
 
     @field_validator("performance_insights_retention_days")
@@ -291,16 +438,18 @@ class DatabaseSettings(_Model):
     def _pi_retention(cls, value: int) -> int:
         return _one_of(value, PI_RETENTION_DAYS, "Performance Insights keeps 7 days or whole months (31 x n) or 731")
 
-    @model_validator(mode="after")
-    def _insights_class(self) -> DatabaseSettings:
-        # Database Insights (Performance Insights) is not offered on the smallest burstable
-        # classes (RDS user guide, "instance class support for Database Insights").
-        small = {"db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"}
-        if self.performance_insights and self.instance_class in small:
-            raise ValueError(
-                f"performance_insights is not available on {self.instance_class}; turn it off or use a larger class"
-            )
-        return self
+    # Performance Insights on any class: the RDS user guide ("Amazon RDS DB engine, Region, and
+    # instance class support for Database Insights") restricts micro/small classes for RDS for
+    # MariaDB and MySQL only, not for RDS for PostgreSQL.
+
+    @field_validator("log_exports")
+    @classmethod
+    def _log_exports(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Each export gets its own log group (/aws/rds/instance/<id>/<log>): a second one of the
+        # same name would be a second resource with one URN and one AWS name.
+        if twice := _duplicates(value):
+            raise ValueError(f"{', '.join(twice)} listed more than once; list each log export once")
+        return value
 
     @field_validator("monitoring_interval_seconds")
     @classmethod
@@ -329,11 +478,15 @@ class DatabaseSettings(_Model):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> DatabaseSettings:
-        if self.max_allocated_storage_gb <= self.allocated_storage_gb:
+        # RDS user guide, "Managing capacity automatically with Amazon RDS storage autoscaling":
+        # "Set the maximum storage threshold to at least 10% more than the currently allocated
+        # storage" (else "Invalid max storage size"); 26% or more avoids RDS-EVENT-0225.
+        if self.max_allocated_storage_gb * 10 < self.allocated_storage_gb * 11:
+            least = -(-self.allocated_storage_gb * 11 // 10)
             raise ValueError(
-                f"max_allocated_storage_gb ({self.max_allocated_storage_gb}) must be greater than "
-                f"allocated_storage_gb ({self.allocated_storage_gb}): RDS refuses an autoscaling cap "
-                "that does not exceed the allocated storage"
+                f"max_allocated_storage_gb ({self.max_allocated_storage_gb}) must be at least 10% greater than "
+                f"allocated_storage_gb ({self.allocated_storage_gb}), so {least} or more: RDS refuses a smaller "
+                "autoscaling cap"
             )
         # "The backup window must not overlap with the maintenance window" (RDS).
         backup, maintenance = _daily_intervals(self.backup_window), _weekly_intervals(self.maintenance_window)
@@ -369,17 +522,19 @@ class LoadBalancerSettings(_Model):
     @field_validator("certificate_arn")
     @classmethod
     def _certificate(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(
-            r"^arn:aws(-cn|-us-gov)?:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$", value
-        ):
+        # The "aws" partition only, like the regions (see other_partition).
+        if value is not None and not re.match(r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$", value):
             raise ValueError(f"{value!r} is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/UUID)")
         return value
 
     @field_validator("ssl_policy")
     @classmethod
     def _ssl_policy(cls, value: str) -> str:
-        if value not in TLS12_PLUS_POLICIES:
-            raise ValueError(f"{value!r} is not a TLS 1.2+ ELB policy; use one of: {', '.join(TLS12_PLUS_POLICIES)}")
+        if not is_tls12_plus_policy(value):
+            raise ValueError(
+                f"{value!r} is not a TLS 1.2+ ELB policy; use ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, "
+                "-TLS-1-2-* or -FS-1-2-* (e.g. ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09)"
+            )
         return value
 
     @field_validator("allowed_ingress_cidrs")
@@ -388,11 +543,27 @@ class LoadBalancerSettings(_Model):
         if not value:
             raise ValueError("at least one CIDR must be allowed to reach the load balancer")
         for cidr in value:
-            try:
-                ipaddress.IPv4Network(cidr, strict=True)
-            except ValueError as exc:
-                raise ValueError(f"{cidr!r} is not an IPv4 network in CIDR form ({exc})") from None
+            _ipv4_cidr(cidr)
+        # EC2 AuthorizeSecurityGroupIngress refuses a rule that already exists
+        # (InvalidPermission.Duplicate): each CIDR becomes one rule per port.
+        if twice := _duplicates(value):
+            raise ValueError(f"{', '.join(twice)} listed more than once; list each CIDR once")
         return value
+
+    @model_validator(mode="after")
+    def _rules_per_security_group(self) -> LoadBalancerSettings:
+        # VPC user guide, "Amazon VPC quotas": 60 inbound rules per security group (default
+        # quota, counted separately for IPv4); one rule per CIDR and listener port (80, and 443
+        # with HTTPS).
+        ports = 2 if self.https else 1
+        if len(self.allowed_ingress_cidrs) * ports > INBOUND_RULES_PER_SECURITY_GROUP:
+            raise ValueError(
+                f"allowed_ingress_cidrs has {len(self.allowed_ingress_cidrs)} CIDRs x {ports} port(s) = "
+                f"{len(self.allowed_ingress_cidrs) * ports} inbound rules; a security group holds "
+                f"{INBOUND_RULES_PER_SECURITY_GROUP} (default VPC quota): use at most "
+                f"{INBOUND_RULES_PER_SECURITY_GROUP // ports} CIDRs, or wider ones"
+            )
+        return self
 
     @model_validator(mode="after")
     def _https_or_explicit_http(self) -> LoadBalancerSettings:
@@ -441,16 +612,20 @@ class ProtectionSettings(_Model):
 class AlarmSettings(_Model):
     # CloudWatch alarm periods: 10, 20, 30 or a multiple of 60 seconds (PutMetricAlarm).
     period_seconds: int = 60
-    evaluation_periods: int = Field(default=3, ge=1, le=100)
+    # PutMetricAlarm "Valid Range: Minimum value of 1"; the upper bound is the evaluation range
+    # (period x evaluation periods), checked below.
+    evaluation_periods: int = Field(default=3, ge=1)
     alb_5xx_percent: float = Field(default=5.0, gt=0, le=100)
     target_response_time_seconds: float = Field(default=2.0, gt=0)
-    unhealthy_hosts: int = Field(default=1, ge=1)
+    # Thresholds travel as doubles (PutMetricAlarm Threshold; Pulumi's wire format too): whole
+    # numbers up to 2**53 stay exact, larger ones fail to serialise or lose their value.
+    unhealthy_hosts: int = Field(default=1, ge=1, le=2**53)
     db_cpu_percent: float = Field(default=80.0, gt=0, le=100)
     # Percent of the storage autoscaling cap (database.max_allocated_storage_gb) that must stay
     # free. Below it a person must act: the volume has grown to its cap, or autoscaling cannot
     # keep up. Checked against autoscaling's own trigger in Settings.
     db_free_storage_percent_of_cap: float = Field(default=1.0, gt=0, lt=10)
-    db_freeable_memory_mb: int = Field(default=256, ge=1)
+    db_freeable_memory_mb: int = Field(default=256, ge=1, le=2**53 // 2**20)  # the threshold is in bytes
     db_connections_percent: float = Field(default=80.0, gt=0, le=100)
 
     @field_validator("period_seconds")
@@ -459,6 +634,22 @@ class AlarmSettings(_Model):
         if value not in (10, 20, 30) and (value < 60 or value % 60):
             raise ValueError(f"{value} is not a CloudWatch alarm period: use 10, 20, 30 or a multiple of 60")
         return value
+
+    @model_validator(mode="after")
+    def _evaluation_range(self) -> AlarmSettings:
+        # PutMetricAlarm, Period: "An alarm's total current evaluation period can be no longer
+        # than seven days, so Period multiplied by EvaluationPeriods can't be more than 604,800
+        # seconds. For alarms with a period of less than one hour (3,600 seconds), the total
+        # evaluation period can't be longer than one day (86,400 seconds)."
+        limit = max_evaluation_range(self.period_seconds)
+        if self.period_seconds * self.evaluation_periods > limit:
+            raise ValueError(
+                f"period_seconds x evaluation_periods = {self.period_seconds} x {self.evaluation_periods} = "
+                f"{self.period_seconds * self.evaluation_periods} s; CloudWatch evaluates at most {limit} s "
+                f"({'one day' if limit == 86_400 else 'seven days'}) with this period: use at most "
+                f"{limit // self.period_seconds} evaluation periods"
+            )
+        return self
 
 
 class MonitoringSettings(_Model):
@@ -489,6 +680,10 @@ class MonitoringSettings(_Model):
                 "empty, but monitoring.require_alarm_subscribers is true: the alarm topic would have no "
                 "subscriber and every alarm would page nobody; add the on-call address"
             )
+        # SNS Subscribe returns the existing subscription for the same endpoint: two resources
+        # would own one subscription, and deleting either would remove it.
+        if twice := _duplicates(tuple(e.lower() for e in value)):
+            raise ValueError(f"{', '.join(twice)} listed more than once; list each address once")
         return value
 
 
@@ -553,10 +748,12 @@ class Settings(_Model):
     """Everything one stack declares. `stack` and `region` come from the CLI and `aws:region`."""
 
     stack: str
-    region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+    region: str
     # The AWS account this stack belongs to; the provider refuses any other
     # (allowed_account_ids). A string: unquoted, YAML reads a number and drops leading zeros.
     account_id: str
+    # `aws:defaultTags` of the stack file ({"tags": {...}}): extra tags on every resource.
+    aws_default_tags: dict[str, Any] = Field(default_factory=dict)
     environment: Literal["production", "staging", "development"]
     application: ApplicationSettings
     features: FeatureSettings
@@ -579,8 +776,8 @@ class Settings(_Model):
         # and single hyphens only (S3 bucket naming rules; RDS identifiers refuse "--").
         if len(value) > MAX_STACK_NAME or not _STACK_NAME.match(value):
             raise ValueError(
-                f"{value!r}: stack names must be lowercase letters, digits and single hyphens, "
-                f"start with a letter, and be at most {MAX_STACK_NAME} characters"
+                f"{value!r}: stack names must be lowercase letters, digits and single hyphens "
+                f"(not at either end), at most {MAX_STACK_NAME} characters"
             )
         return value
 
@@ -593,6 +790,50 @@ class Settings(_Model):
                 '(nexus:account_id: "123456789012"; unquoted, YAML reads a number and drops leading zeros)'
             )
         return value
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # "Input should be a valid string" (or "required" when unset)
+        if partition := other_partition(value):
+            raise ValueError(
+                f"{value} is a region of partition {partition}; this program supports the aws partition "
+                "only (its ARNs, service principals and log-delivery accounts): use a commercial region"
+            )
+        if not _REGION.match(value):
+            raise ValueError(f"{value!r} is not an AWS region name like us-east-1")
+        return value
+
+    @field_validator("aws_default_tags", mode="before")
+    @classmethod
+    def _aws_default_tags(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or set(value) - {"tags"}:
+            raise ValueError("must be a mapping with one key, tags: {Key: value, ...} (pulumi-aws defaultTags)")
+        tags = value.get("tags") or {}
+        if not isinstance(tags, dict):
+            raise ValueError("tags must be a mapping of tag keys to values")
+        for key, text in tags.items():
+            if problem := tag_text_problem(key, key=True):
+                raise ValueError(f"tags.{key}: {problem}")
+            if key in PROGRAM_TAG_KEYS or key in RESOURCE_TAG_KEYS:
+                raise ValueError(f"tags.{key} is set by the program on every resource; choose another key")
+            if problem := tag_text_problem(text, key=False):
+                raise ValueError(f"tags.{key}: {problem}")
+        room = MAX_TAGS_PER_RESOURCE - len(PROGRAM_TAG_KEYS) - len(RESOURCE_TAG_KEYS)
+        if len(tags) > room:
+            raise ValueError(
+                f"{len(tags)} tags; AWS allows {MAX_TAGS_PER_RESOURCE} per resource and the program sets "
+                f"{MAX_TAGS_PER_RESOURCE - room}: at most {room} here"
+            )
+        return {"tags": dict(tags)}
+
+    @property
+    def extra_tags(self) -> dict[str, str]:
+        """Tags of the stack file's aws:defaultTags, validated (see _aws_default_tags)."""
+        return dict(self.aws_default_tags.get("tags") or {})
 
     @model_validator(mode="after")
     def _certificate_region(self) -> Settings:
@@ -665,21 +906,35 @@ class Settings(_Model):
 # --------------------------------------------------------------------------- loading
 
 
-def parse_settings(raw: dict[str, Any], *, stack: str, region: str | None, source: str) -> Settings:
-    """Validate raw `nexus:*` values (namespace stripped) or raise SettingsError naming each key."""
-    settings, problems = validate_settings(raw, stack=stack, region=region)
+def parse_settings(
+    raw: dict[str, Any], *, stack: str, region: str | None, source: str, default_tags: Any = None
+) -> Settings:
+    """Validate raw `nexus:*` values (namespace stripped) or raise SettingsError naming each key.
+    `default_tags` is the stack's `aws:defaultTags` value, if any."""
+    settings, problems = validate_settings(raw, stack=stack, region=region, default_tags=default_tags)
     if settings is None:
         raise SettingsError(source, [problem for _, problem in problems])
     return settings
 
 
+# Settings fields the CLI fills (the stack name, aws:region, aws:defaultTags), never nexus:* keys.
+INTERNAL_FIELDS = ("stack", "region", "aws_default_tags")
+
+
 def validate_settings(
-    raw: dict[str, Any], *, stack: str, region: str | None
+    raw: dict[str, Any], *, stack: str, region: str | None, default_tags: Any = None
 ) -> tuple[Settings | None, list[tuple[str, str]]]:
     """Settings, or None and the problems as (top-level field, message): the field ("database",
     "region") tells the caller which file holds the mistake."""
+    if internal := sorted(k for k in INTERNAL_FIELDS if k in raw):
+        return None, [(k, f"{PROJECT}:{k}: unknown key (set by the CLI or the aws namespace)") for k in internal]
     # Without aws:region pydantic would say "expected text, found nothing": say "not set".
-    data = {"stack": stack, **({"region": region} if region is not None else {}), **raw}
+    data = {
+        **raw,
+        "stack": stack,
+        **({"region": region} if region is not None else {}),
+        **({"aws_default_tags": default_tags} if default_tags is not None else {}),
+    }
     try:
         return Settings.model_validate(data), []
     except ValidationError as exc:
@@ -731,16 +986,21 @@ def yaml_text(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, int | float):
-        return str(getattr(value, "yaml_text", value))
-    if isinstance(value, str):
-        return repr(value)
-    return json.dumps(value, default=str)
+    if isinstance(value, float) and not hasattr(value, "yaml_text") and not math.isfinite(value):
+        text = ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"  # as YAML writes them
+    elif isinstance(value, int | float):
+        text = str(getattr(value, "yaml_text", value))
+    else:
+        text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    # One line, not the length of a novel (a 300-character tag value).
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
 
 
 def _key(loc: list[str]) -> str:
     if loc and loc[0] == "region":
         return "aws:region"
+    if loc and loc[0] == "aws_default_tags":
+        return "aws:defaultTags"
     if loc and loc[0] == "stack":
         return "stack name"
     path = ""
@@ -768,12 +1028,16 @@ def _describe(err: Any) -> str:
         return f"{key}: unknown key{suggestion}"
     if err["type"] == "missing":
         return f"{key}: required but not set"
+    if err["type"] == "string_type" and isinstance(value, dt.date | dt.datetime):
+        return f"{key} = {value}: expected text, found a date (YAML read a date here: quote it)"
     if err["type"] == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
         text = yaml_text(value)
         read_as = f" (YAML reads unquoted {text} as the number {value})" if text != str(value) else ""
         return f'{key} = {text}: expected text, found a number{read_as}; put it in quotes: "{text}"'
     if err["type"] in EXPECTED:
         return f"{key} = {yaml_text(value)}: expected {EXPECTED[err['type']]}, found {yaml_kind(value)}"
+    if err["type"] == "finite_number":
+        return f"{key} = {yaml_text(value)}: must be a finite number (not .inf or .nan)"
     if err["type"] == "literal_error":
         return f"{key} = {yaml_text(value)}: must be one of {err['ctx']['expected']}"
     msg = str(err["msg"]).removeprefix("Value error, ")
@@ -790,7 +1054,8 @@ def _known_keys(path: list[str]) -> list[str]:
         if field is None or not isinstance(field.annotation, type) or not issubclass(field.annotation, BaseModel):
             return []
         model = field.annotation
-    return [name for name in model.model_fields if not (model is Settings and name in ("stack", "region"))]
+    internal = ("stack", "region", "aws_default_tags")
+    return [name for name in model.model_fields if not (model is Settings and name in internal)]
 
 
 def settings_from_cli_config(config: dict[str, str], *, stack: str, source: str) -> Settings:
@@ -803,7 +1068,8 @@ def settings_from_cli_config(config: dict[str, str], *, stack: str, source: str)
         for key, value in config.items()
         if key.startswith(ns)
     }
-    return parse_settings(raw, stack=stack, region=config.get("aws:region"), source=source)
+    tags = _decode(config["aws:defaultTags"]) if "aws:defaultTags" in config else None
+    return parse_settings(raw, stack=stack, region=config.get("aws:region"), source=source, default_tags=tags)
 
 
 def _decode(value: Any) -> Any:

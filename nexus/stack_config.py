@@ -8,6 +8,7 @@ value as a string. Offline we do the same: project-level `config:` of `Pulumi.ya
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import fnmatch
 import importlib.util
@@ -59,14 +60,14 @@ class StackConfig:
         ns = f"{PROJECT}:"
         raw = {k[len(ns) :]: v for k, v in self.values.items() if k.startswith(ns) and k not in _RESERVED}
         region = self.values.get("aws:region")
-        settings, problems = validate_settings(raw, stack=self.stack, region=region)
+        settings, problems = validate_settings(
+            raw, stack=self.stack, region=region, default_tags=self.values.get("aws:defaultTags")
+        )
         found = config_key_problems(self.values)
         key_problems = [(self.origin(key), problem) for key, problem, _ in found]
         # `aws:regoin` also leaves aws:region unset: "did you mean" says it once.
         meant = tuple(f"{m}: required but not set" for _, _, m in found if m)
-        setting_problems = [
-            (self.origin("aws:region" if f == "region" else ns + f), p) for f, p in problems if not p.startswith(meant)
-        ]
+        setting_problems = [(self.origin(_CLI_KEYS.get(f, ns + f)), p) for f, p in problems if not p.startswith(meant)]
         if key_problems or settings is None:
             raise SettingsError.of_files(key_problems + setting_problems)
         return settings
@@ -77,6 +78,8 @@ class StackConfig:
 
 # Settings fields that come from elsewhere (the stack name, aws:region), not from nexus: keys.
 _RESERVED = {f"{PROJECT}:stack", f"{PROJECT}:region"}
+# Settings fields read from keys of another namespace: the file that set that key holds them.
+_CLI_KEYS = {"region": "aws:region", "aws_default_tags": "aws:defaultTags"}
 
 
 def config_key_problems(values: dict[str, Any]) -> list[tuple[str, str, str | None]]:
@@ -201,7 +204,7 @@ def load_stack_config(
 
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
-    for key, decl in (project.get("config") or {}).items():
+    for key, decl in _config_section(project, project_file.name).items():
         full = key if ":" in key else f"{project_name}:{key}"
         if isinstance(decl, dict) and "value" in decl:
             values[full] = decl["value"]
@@ -212,7 +215,7 @@ def load_stack_config(
         origins[full] = project_file.name
 
     secret_keys: set[str] = set()
-    for key, value in (_read_yaml(stack_file).get("config") or {}).items():
+    for key, value in _config_section(_read_yaml(stack_file), stack_file.name).items():
         full = key if ":" in key else f"{project_name}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[full] = SECRET_PLACEHOLDER
@@ -243,6 +246,16 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
+def _config_section(document: dict[str, Any], source: str) -> dict[str, Any]:
+    """The `config:` mapping of a project or stack file, its keys text (as the CLI requires)."""
+    config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise SettingsError(source, [f"config must be a mapping of keys to values, not {type(config).__name__}"])
+    if bad := [key for key in config if not isinstance(key, str)]:
+        raise SettingsError(source, [f"config key {key!r} must be text such as nexus:database" for key in bad])
+    return config
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
@@ -257,5 +270,11 @@ def _to_cli_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value)
+        # YAML dates (and anything else JSON lacks) travel as their text, as the CLI's YAML
+        # reader keeps them: never a TypeError for a key the settings do not read.
+        return json.dumps(value, default=_as_text)
     return str(value)
+
+
+def _as_text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)

@@ -80,7 +80,6 @@ BAD_SETTINGS = [
     ("alarm period", lambda d: d["monitoring"].update(alarms={"period_seconds": 90}), "nexus:monitoring.alarms.period_seconds", "multiple of 60"),
     ("missing key", lambda d: d.pop("security"), "nexus:security", "required"),
     ("protect and force_destroy", lambda d: d["protection"].update(protect_stateful_resources=True, force_destroy=True), "nexus:protection", "contradict"),
-    ("insights on micro", lambda d: d["database"].update(instance_class="db.t4g.micro"), "nexus:database", "performance_insights"),
 ]  # fmt: skip
 
 
