@@ -137,6 +137,8 @@ def _plan(args: argparse.Namespace) -> int:
     # Refuse an output path that cannot work before spending seconds on the plan.
     _check_output("--json", args.json, directory=args.all, example=f"{args.stack}.json")
     stacks = stack_names(root) if args.all else [args.stack]
+    if not stacks:
+        raise InputError(f"{root}: no stack files (Pulumi.<stack>.yaml) here")
     loaded = load_all(stacks, config_from=args.config_from, root=root)
     if args.all and (overlaps := overlapping_cidrs(loaded)):
         print("\n".join(overlaps), file=sys.stderr)

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from nexus.errors import InputError
-from nexus.settings import PROJECT, Settings, SettingsError, validate_settings
+from nexus.settings import PROJECT, Settings, SettingsError, validate_settings, yaml_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,8 +77,8 @@ _RESERVED = {f"{PROJECT}:stack", f"{PROJECT}:region"}
 
 
 def config_key_problems(values: dict[str, Any]) -> list[tuple[str, str, str | None]]:
-    """(key, problem, the key probably meant) for config keys outside what the nexus settings models validate: a
-    misspelled namespace, an AWS provider key the provider does not have, nexus:stack/region."""
+    """(key, problem, the key probably meant) for config keys the settings models do not see:
+    a misspelled namespace, an AWS provider key the provider does not have, nexus:stack/region."""
     problems: list[tuple[str, str, str | None]] = []
     for key in values:
         namespace, _, name = key.partition(":")
@@ -139,7 +139,7 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
 
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
-    for key, decl in (project.get("config") or {}).items():
+    for key, decl in _config_section(project, project_file).items():
         full = key if ":" in key else f"{PROJECT}:{key}"
         if isinstance(decl, dict) and "value" in decl:
             values[full] = decl["value"]
@@ -150,7 +150,7 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
         origins[full] = project_file.name
 
     secret_keys: set[str] = set()
-    for key, value in (_read_yaml(stack_file).get("config") or {}).items():
+    for key, value in _config_section(_read_yaml(stack_file), stack_file).items():
         full = key if ":" in key else f"{PROJECT}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[full] = SECRET_PLACEHOLDER
@@ -181,9 +181,18 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
+def _config_section(document: dict[str, Any], path: Path) -> dict[str, Any]:
+    config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise SettingsError(path.name, [f"config: expected a mapping (`key: value` lines), found {yaml_kind(config)}"])
+    return config
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    except UnicodeDecodeError:
+        raise SettingsError(path.name, ["not UTF-8 text"]) from None
     except yaml.YAMLError as exc:
         raise SettingsError(path.name, [f"not valid YAML: {exc}"]) from None
     if not isinstance(data, dict):

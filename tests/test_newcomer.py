@@ -287,3 +287,26 @@ def test_plan_check_and_compare_count_resources_alike(plans: dict[str, Plan], de
     compared = compare_plans(doc, plans["production"].to_json()).totals[0]
     # The plan lists every registered resource; pulumi preview also counts the root Stack.
     assert code == 0 and planned == checked == compared == resource_count(doc["resources"]) == len(doc["resources"]) + 1
+
+
+BROKEN_FILES = [
+    ("config not a mapping", {"Pulumi.staging.yaml": b"config: [1]\n"}, "Pulumi.staging.yaml: invalid settings"),
+    ("not UTF-8", {"Pulumi.staging.yaml": b"\xff\xfe"}, "  - not UTF-8 text"),
+    ("not YAML", {"Pulumi.staging.yaml": b"config: [\n"}, "  - not valid YAML"),
+    ("no stack files", {"Pulumi.staging.yaml": None}, "no stack files (Pulumi.<stack>.yaml) here"),
+    ("no project file", {"Pulumi.yaml": None}, "Pulumi.yaml: No such file or directory"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "files", "message"), BROKEN_FILES, ids=[c[0] for c in BROKEN_FILES])
+def test_broken_project_files_are_a_message(
+    case: str, files: dict[str, bytes | None], message: str, tmp_path: Path, capsys: Any
+) -> None:
+    for name in ("Pulumi.yaml", "Pulumi.staging.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    for name, content in files.items():
+        (tmp_path / name).unlink(missing_ok=True)
+        if content is not None:
+            (tmp_path / name).write_bytes(content)
+    code, out, err = run(["plan", "--all", "--project-dir", str(tmp_path)], capsys)
+    assert code == EXIT_INVALID and out == "" and message in err, err
