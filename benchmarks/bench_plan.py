@@ -53,15 +53,6 @@ FLOOR = (
 )
 
 
-def timed(cmd: list[str], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -151,17 +142,27 @@ def main() -> int:
 
 def plan(runs: int) -> None:
     py = sys.executable
-    floor = timed([py, "-c", FLOOR], runs)
+
+    def median(cmd: list[str]) -> tuple[float, float]:
+        return _median([_run(cmd, ROOT) for _ in range(runs)])
+
+    floor = median([py, "-c", FLOOR])
     # `nexus plan` switches cyclic GC off before it loads the SDKs; the same floor without GC
     # shows how much of the gain is that switch rather than the runner.
-    floor_nogc = timed([py, "-c", "import gc; gc.disable()\n" + FLOOR], runs)
-    one = timed([py, "-m", "nexus", "plan", "--stack", "production", "--quiet"], runs)
-    every = timed([py, "-m", "nexus", "plan", "--all", "--quiet"], runs)
-    print(f"median of {runs} runs, fresh interpreter each")
-    print(f"  SDK import floor      {floor:6.2f} s")
-    print(f"  same, GC disabled     {floor_nogc:6.2f} s  (plan: {one / floor_nogc:.2f} x / {every / floor_nogc:.2f} x)")
-    print(f"  plan one stack        {one:6.2f} s  ({one / floor:.2f} x floor, target <= 1.30)")
-    print(f"  plan all three        {every:6.2f} s  ({every / floor:.2f} x floor, target <= 1.80)")
+    floor_nogc = median([py, "-c", "import gc; gc.disable()\n" + FLOOR])
+    one = median([py, "-m", "nexus", "plan", "--stack", "production", "--quiet"])
+    every = median([py, "-m", "nexus", "plan", "--all", "--quiet"])
+    print(f"median of {runs} runs, fresh interpreter each    wall (x floor)        cpu (x floor)")
+    rows = [
+        ("SDK import floor", floor, ""),
+        ("same, GC disabled", floor_nogc, ""),
+        ("plan one stack", one, "target <= 1.30"),
+        ("plan all three", every, "target <= 1.80"),
+    ]
+    for label, (wall, cpu), target in rows:
+        print(
+            f"  {label:<20} {wall:6.2f} s ({wall / floor[0]:.2f} x)   {cpu:6.2f} s ({cpu / floor[1]:.2f} x)  {target}"
+        )
 
 
 if __name__ == "__main__":

@@ -134,7 +134,7 @@ def load_stack_config(stack: str, *, config_from: str | None = None, root: Path 
     if not stack_file.is_file():
         raise InputError(
             f"no stack file {stack_file.name} for stack {stack!r} (stack files here: {known}); "
-            f"a stack without a file of its own reads another's: --config-from development"
+            f"a stack without a file of its own reads another's: plan --stack {stack} --config-from development"
         )
 
     values: dict[str, Any] = {}
