@@ -72,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             from nexus.diff import diff_plans, load_plans, render_markdown, render_text
 
-            changes = diff_plans(load_plans(args.base), load_plans(args.head))
+            base, head = load_plans(args.base), load_plans(args.head)
+            if not base and not head:
+                raise InputError(f"{args.base} and {args.head} hold no plan JSON; write them with plan --json")
+            changes = diff_plans(base, head)
             print(render_markdown(changes) if args.markdown else render_text(changes))
             return 0
         if args.command == "check":

@@ -55,7 +55,7 @@ def bad_paths(tmp: Path) -> dict[str, Path]:
     }
 
 
-BAD_FILES = ["missing", "directory without plans", "not JSON", "JSON, not a plan", "plan without resources", "not text"]
+BAD_FILES = ["missing", "not JSON", "JSON, not a plan", "plan without resources", "not text"]
 
 
 @pytest.mark.parametrize("case", BAD_FILES)
@@ -66,7 +66,17 @@ def test_diff_refuses_what_is_not_a_plan(case: str, tmp_path: Path, dev_plan_fil
         assert code == EXIT_INVALID and err.startswith(str(bad)) and len(err.splitlines()) == 1, err
 
 
-@pytest.mark.parametrize("case", [c for c in BAD_FILES if c != "directory without plans"] + ["directory"])
+def test_diff_against_a_directory_without_plans(tmp_path: Path, dev_plan_file: Path, capsys: Any) -> None:
+    # The pull-request workflow diffs against an empty directory when the base cannot be planned.
+    empty = bad_paths(tmp_path)["directory without plans"]
+    code, out, err = run(["diff", str(empty), str(dev_plan_file)], capsys)
+    assert code == 0 and re.match(r"development: \d+ to create, 0 to change, 0 to delete", out)
+    assert err.startswith(f"note: {empty} holds no plan JSON")
+    code, out, err = run(["diff", str(empty), str(empty)], capsys)
+    assert code == EXIT_INVALID and out == "" and "hold no plan JSON" in err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("case", [*BAD_FILES, "directory"])
 def test_check_refuses_a_plan_file_that_is_not_one(case: str, tmp_path: Path, capsys: Any) -> None:
     bad = tmp_path if case == "directory" else bad_paths(tmp_path)[case]
     code, _, err = run(["check", "--stack", "development", "--plan", str(bad)], capsys)
