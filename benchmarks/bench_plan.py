@@ -5,7 +5,9 @@ Set-up (issue 14), each run on a fresh `git clone` of this repository (committed
 into a temporary directory, median of --setup-runs:
   make       `make venv/.installed`: the set-up of the README's first command
   floor      a plain install of the same lock: `uv export --frozen --format requirements-txt`,
-             then `uv venv` + `uv pip install -r` into a fresh directory
+             then `uv venv` + `uv pip install -r` into a fresh directory; and the same with
+             `--offline` (cache only: `uv pip install` otherwise asks the index about every pin,
+             which `uv sync --frozen` does not need, as the lock holds the URLs)
   first plan `make plan STACK=development` right after set-up: the first import of the SDKs
              also writes their bytecode, so it is timed apart from a second, warm plan
 uv's cache is warm for both sides, as on a developer's machine that has installed this lock
@@ -21,7 +23,7 @@ Targets: one stack <= 1.3 x floor, all three <= 1.8 x floor.
 Wall time depends on what else the machine runs; the CPU time of the child processes (user +
 system) is printed beside it, and the load average before the run.
 
-    venv/bin/python benchmarks/bench_plan.py [--runs 5] [--setup-runs 3] [--skip-setup]
+    venv/bin/python benchmarks/bench_plan.py [--runs 5] [--setup-runs 3] [--only setup|plan]
 """
 
 from __future__ import annotations
@@ -49,15 +51,6 @@ FLOOR = (
     # Leave the way `python -m nexus` leaves (os._exit), so neither side pays interpreter teardown.
     "import os; os._exit(0)\n"
 )
-
-
-def timed(cmd: list[str], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def _children_cpu() -> float:
@@ -100,25 +93,31 @@ def setup(runs: int) -> None:
     requirements = subprocess.run(export, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     with_make: list[tuple[float, float]] = []
     plain: list[tuple[float, float]] = []
+    offline: list[tuple[float, float]] = []
     for i in range(runs):
         with tempfile.TemporaryDirectory(prefix="nexus-setup-") as name:
             tmp, clone = Path(name), Path(name) / "clone"
             subprocess.run([git, "clone", "--quiet", str(ROOT), str(clone)], check=True)
             with_make.append(_run([make, "venv/.installed"], clone, env))
             if i == 0:  # the first plan after set-up, and the size, once
+                size = subprocess.run([du, "-sh", "venv"], cwd=clone, capture_output=True, text=True).stdout.split()[0]
                 first_plan = _run([make, "plan", "STACK=development"], clone, env)
                 second_plan = _run([make, "plan", "STACK=development"], clone, env)
-                size = subprocess.run([du, "-sh", "venv"], cwd=clone, capture_output=True, text=True).stdout.split()[0]
+                used = subprocess.run([du, "-sh", "venv"], cwd=clone, capture_output=True, text=True).stdout.split()[0]
             (tmp / "requirements.txt").write_text(requirements)
-            create = _run([uv, "venv", "--quiet", "--python", python, "plain"], tmp, env)
-            install = _run([uv, "pip", "install", "--quiet", "--python", "plain/bin/python", "-r", "requirements.txt"], tmp, env)  # fmt: skip
-            plain.append((create[0] + install[0], create[1] + install[1]))
-    (mw, mc), (fw, fc) = _median(with_make), _median(plain)
+            for flags, samples in (([], plain), (["--offline"], offline)):
+                venv = f"plain{len(flags)}"
+                create = _run([uv, "venv", "--quiet", "--python", python, venv], tmp, env)
+                install = _run([uv, "pip", "install", "--quiet", *flags, "--python", f"{venv}/bin/python", "-r", "requirements.txt"], tmp, env)  # fmt: skip
+                samples.append((create[0] + install[0], create[1] + install[1]))
+    (mw, mc), (fw, fc), (ow, oc) = _median(with_make), _median(plain), _median(offline)
     print(f"fresh clone, median of {runs} runs, uv's cache warm              wall       cpu")
     print(f"  make venv/.installed (README's first command)  {mw:6.2f} s  {mc:6.2f} s")
     print(f"  uv venv + uv pip install -r (same lock)        {fw:6.2f} s  {fc:6.2f} s")
     print(f"  ratio                                          {mw / fw:6.2f} x  {mc / fc:6.2f} x  (target <= 2)")
-    print(f"  venv size (du -sh venv)                        {size}")
+    print(f"  the same, uv pip install --offline             {ow:6.2f} s  {oc:6.2f} s")
+    print(f"  ratio to the offline install                   {mw / ow:6.2f} x  {mc / oc:6.2f} x")
+    print(f"  venv size (du -sh venv) after set-up           {size}, {used} after the plans below (bytecode)")
     print(f"  first make plan STACK=development              {first_plan[0]:6.2f} s  {first_plan[1]:6.2f} s  (writes bytecode)")  # fmt: skip
     print(f"  second make plan STACK=development             {second_plan[0]:6.2f} s  {second_plan[1]:6.2f} s")  # fmt: skip
 
@@ -132,27 +131,38 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--setup-runs", type=int, default=3)
-    parser.add_argument("--skip-setup", action="store_true", help="only the plan figures")
+    parser.add_argument("--only", choices=("setup", "plan"), help="only one of the two benches")
     args = parser.parse_args()
-    if not args.skip_setup:
+    if args.only != "plan":
         _timed_section("set-up", lambda: setup(args.setup_runs))
-    _timed_section("offline plan", lambda: plan(args.runs))
+    if args.only != "setup":
+        _timed_section("offline plan", lambda: plan(args.runs))
     return 0
 
 
 def plan(runs: int) -> None:
     py = sys.executable
-    floor = timed([py, "-c", FLOOR], runs)
+
+    def median(cmd: list[str]) -> tuple[float, float]:
+        return _median([_run(cmd, ROOT) for _ in range(runs)])
+
+    floor = median([py, "-c", FLOOR])
     # `nexus plan` switches cyclic GC off before it loads the SDKs; the same floor without GC
     # shows how much of the gain is that switch rather than the runner.
-    floor_nogc = timed([py, "-c", "import gc; gc.disable()\n" + FLOOR], runs)
-    one = timed([py, "-m", "nexus", "plan", "--stack", "production", "--quiet"], runs)
-    every = timed([py, "-m", "nexus", "plan", "--all", "--quiet"], runs)
-    print(f"median of {runs} runs, fresh interpreter each")
-    print(f"  SDK import floor      {floor:6.2f} s")
-    print(f"  same, GC disabled     {floor_nogc:6.2f} s  (plan: {one / floor_nogc:.2f} x / {every / floor_nogc:.2f} x)")
-    print(f"  plan one stack        {one:6.2f} s  ({one / floor:.2f} x floor, target <= 1.30)")
-    print(f"  plan all three        {every:6.2f} s  ({every / floor:.2f} x floor, target <= 1.80)")
+    floor_nogc = median([py, "-c", "import gc; gc.disable()\n" + FLOOR])
+    one = median([py, "-m", "nexus", "plan", "--stack", "production", "--quiet"])
+    every = median([py, "-m", "nexus", "plan", "--all", "--quiet"])
+    print(f"median of {runs} runs, fresh interpreter each    wall (x floor)        cpu (x floor)")
+    rows = [
+        ("SDK import floor", floor, ""),
+        ("same, GC disabled", floor_nogc, ""),
+        ("plan one stack", one, "target <= 1.30"),
+        ("plan all three", every, "target <= 1.80"),
+    ]
+    for label, (wall, cpu), target in rows:
+        print(
+            f"  {label:<20} {wall:6.2f} s ({wall / floor[0]:.2f} x)   {cpu:6.2f} s ({cpu / floor[1]:.2f} x)  {target}"
+        )
 
 
 if __name__ == "__main__":

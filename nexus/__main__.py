@@ -97,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             from nexus.diff import diff_plans, load_plans, render_markdown, render_text
 
-            changes = diff_plans(load_plans(args.base), load_plans(args.head))
+            base, head = load_plans(args.base), load_plans(args.head)
+            if not base and not head:
+                raise InputError(f"{args.base} and {args.head} hold no plan JSON; write them with plan --json")
+            changes = diff_plans(base, head)
             print(render_markdown(changes) if args.markdown else render_text(changes))
             return 0
         if args.command == "check" and args.destroyable:
@@ -180,6 +183,8 @@ def _plan(args: argparse.Namespace) -> int:
     # Refuse an output path that cannot work before spending seconds on the plan.
     _check_output("--json", args.json, directory=args.all, example=f"{args.stack}.json")
     stacks = stack_names(root) if args.all else [args.stack]
+    if not stacks:
+        raise InputError(f"{root}: no stack files (Pulumi.<stack>.yaml) here")
     if args.all and (notice := skipped_notice(root)):
         print(notice, file=sys.stderr)
     loaded = load_all(stacks, config_from=args.config_from, root=root)

@@ -270,8 +270,8 @@ def engine_urn(stack: str, project: str, parent_urn: str, type_: str, name: str)
     qualified type (every ancestor's type, joined by `$`) then the resource's own, except that
     the root Stack's type is left out. pulumi/pulumi sdk/go/common/resource/urn.go `NewURN`
     (skips an empty parent type and RootStackType) called by pkg/resource/deploy/source_eval.go
-    `generateURN` with `parent.QualifiedType()`; the Python SDK's `create_urn` in
-    sdk/python/lib/pulumi/runtime/resource.py builds the same from the parent URN.
+    `generateURN` with `parent.QualifiedType()` (the Python SDK's `create_urn`, in
+    sdk/python/lib/pulumi/runtime/resource.py, likewise prefixes the parent's whole type).
     The SDK's MockMonitor.make_urn keeps only the parent's last type, so URNs two levels down
     would not match `pulumi stack export` or `pulumi preview --json`."""
     qualified = type_

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from nexus.errors import InputError
-from nexus.settings import PROJECT, Settings, SettingsError, validate_settings
+from nexus.settings import PROJECT, Settings, SettingsError, validate_settings, yaml_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,8 +83,8 @@ _CLI_KEYS = {"region": "aws:region", "aws_default_tags": "aws:defaultTags"}
 
 
 def config_key_problems(values: dict[str, Any]) -> list[tuple[str, str, str | None]]:
-    """(key, problem, the key probably meant) for config keys outside what the nexus settings models validate: a
-    misspelled namespace, an AWS provider key the provider does not have, nexus:stack/region."""
+    """(key, problem, the key probably meant) for config keys the settings models do not see:
+    a misspelled namespace, an AWS provider key the provider does not have, nexus:stack/region."""
     problems: list[tuple[str, str, str | None]] = []
     for key in values:
         namespace, _, name = key.partition(":")
@@ -199,7 +199,7 @@ def load_stack_config(
     if not stack_file.is_file():
         raise InputError(
             f"no stack file {stack_file.name} for stack {stack!r} (stack files here: {known}); "
-            f"a stack without a file of its own reads another's: --config-from development"
+            f"a stack without a file of its own reads another's: plan --stack {stack} --config-from development"
         )
 
     values: dict[str, Any] = {}
@@ -250,7 +250,7 @@ def _config_section(document: dict[str, Any], source: str) -> dict[str, Any]:
     """The `config:` mapping of a project or stack file, its keys text (as the CLI requires)."""
     config = document.get("config") or {}
     if not isinstance(config, dict):
-        raise SettingsError(source, [f"config must be a mapping of keys to values, not {type(config).__name__}"])
+        raise SettingsError(source, [f"config: expected a mapping (`key: value` lines), found {yaml_kind(config)}"])
     if bad := [key for key in config if not isinstance(key, str)]:
         raise SettingsError(source, [f"config key {key!r} must be text such as nexus:database" for key in bad])
     return config
@@ -259,6 +259,8 @@ def _config_section(document: dict[str, Any], source: str) -> dict[str, Any]:
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    except UnicodeDecodeError:
+        raise SettingsError(path.name, ["not UTF-8 text"]) from None
     except yaml.YAMLError as exc:
         raise SettingsError(path.name, [f"not valid YAML: {exc}"]) from None
     if not isinstance(data, dict):

@@ -55,7 +55,7 @@ def bad_paths(tmp: Path) -> dict[str, Path]:
     }
 
 
-BAD_FILES = ["missing", "directory without plans", "not JSON", "JSON, not a plan", "plan without resources", "not text"]
+BAD_FILES = ["missing", "not JSON", "JSON, not a plan", "plan without resources", "not text"]
 
 
 @pytest.mark.parametrize("case", BAD_FILES)
@@ -66,7 +66,17 @@ def test_diff_refuses_what_is_not_a_plan(case: str, tmp_path: Path, dev_plan_fil
         assert code == EXIT_INVALID and err.startswith(str(bad)) and len(err.splitlines()) == 1, err
 
 
-@pytest.mark.parametrize("case", [c for c in BAD_FILES if c != "directory without plans"] + ["directory"])
+def test_diff_against_a_directory_without_plans(tmp_path: Path, dev_plan_file: Path, capsys: Any) -> None:
+    # The pull-request workflow diffs against an empty directory when the base cannot be planned.
+    empty = bad_paths(tmp_path)["directory without plans"]
+    code, out, err = run(["diff", str(empty), str(dev_plan_file)], capsys)
+    assert code == 0 and re.match(r"development: \d+ to create, 0 to update, 0 to replace, 0 to delete", out)
+    assert err.startswith(f"note: {empty} holds no plan JSON")
+    code, out, err = run(["diff", str(empty), str(empty)], capsys)
+    assert code == EXIT_INVALID and out == "" and "hold no plan JSON" in err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("case", [*BAD_FILES, "directory"])
 def test_check_refuses_a_plan_file_that_is_not_one(case: str, tmp_path: Path, capsys: Any) -> None:
     bad = tmp_path if case == "directory" else bad_paths(tmp_path)[case]
     code, _, err = run(["check", "--stack", "development", "--plan", str(bad)], capsys)
@@ -287,3 +297,26 @@ def test_plan_check_and_compare_count_resources_alike(plans: dict[str, Plan], de
     compared = compare_plans(doc, plans["production"].to_json()).totals[0]
     # The plan lists every registered resource; pulumi preview also counts the root Stack.
     assert code == 0 and planned == checked == compared == resource_count(doc["resources"]) == len(doc["resources"]) + 1
+
+
+BROKEN_FILES = [
+    ("config not a mapping", {"Pulumi.staging.yaml": b"config: [1]\n"}, "Pulumi.staging.yaml: invalid settings"),
+    ("not UTF-8", {"Pulumi.staging.yaml": b"\xff\xfe"}, "  - not UTF-8 text"),
+    ("not YAML", {"Pulumi.staging.yaml": b"config: [\n"}, "  - not valid YAML"),
+    ("no stack files", {"Pulumi.staging.yaml": None}, "no stack files (Pulumi.<stack>.yaml) here"),
+    ("no project file", {"Pulumi.yaml": None}, "Pulumi.yaml: No such file or directory"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "files", "message"), BROKEN_FILES, ids=[c[0] for c in BROKEN_FILES])
+def test_broken_project_files_are_a_message(
+    case: str, files: dict[str, bytes | None], message: str, tmp_path: Path, capsys: Any
+) -> None:
+    for name in ("Pulumi.yaml", "Pulumi.staging.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    for name, content in files.items():
+        (tmp_path / name).unlink(missing_ok=True)
+        if content is not None:
+            (tmp_path / name).write_bytes(content)
+    code, out, err = run(["plan", "--all", "--project-dir", str(tmp_path)], capsys)
+    assert code == EXIT_INVALID and out == "" and message in err, err

@@ -195,7 +195,7 @@ def test_a_certificate_of_another_partition_is_refused() -> None:
     )
 
 
-@pytest.mark.parametrize(("text", "hint"), [("config: [a, b]", "config must be a mapping"),
+@pytest.mark.parametrize(("text", "hint"), [("config: [a, b]", "config: expected a mapping"),
                                             ("config:\n  1: x", "config key 1 must be text")])  # fmt: skip
 def test_a_stack_file_of_the_wrong_shape_is_refused_with_exit_2(
     tmp_path: Path, capsys: Any, text: str, hint: str
