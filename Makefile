@@ -36,8 +36,12 @@ plan: $(VENV)/.installed            ## offline plan of one stack (STACK=developm
 plan-all: $(VENV)/.installed        ## offline plan of every stack, JSON in plans/
 	$(PY) -m nexus plan --all --quiet --json plans
 
-test: $(VENV)/.installed            ## the test suite
-	$(PY) -m pytest
+# The suite is CPU-bound; two workers use both cores of the machines here (each worker plans
+# each stack once and shares it among its tests). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+
+test: $(VENV)/.installed            ## the test suite (TEST_WORKERS=2 processes)
+	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
 
 lint: $(VENV)/.installed            ## what CI lints: ruff, ruff format, actionlint
 	$(VENV)/bin/ruff check .
@@ -60,7 +64,7 @@ cost: $(VENV)/.installed            ## monthly cost of every stack at AWS list p
 	$(PY) -m nexus cost --all
 
 fuzz: $(VENV)/.installed            ## property tests with many more cases (prints the cases tried)
-	NEXUS_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_validation_properties.py \
+	NEXUS_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -p no:xdist tests/test_validation_properties.py \
 		--hypothesis-show-statistics --durations=0
 
 bench: $(VENV)/.installed           ## set-up time and offline plan time against their floors

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import gc
+
 import pytest
 
 from nexus.offline import Plan, run_program
@@ -22,7 +24,22 @@ def plan_stack(stack: str, *, config_from: str | None = None, overrides: dict[st
         config = load_stack_config(config_from or stack)
         config = config.with_values(overrides or {}, stack=stack)
         _cache[key] = run_program(config, config.settings())
+        _freeze_once()
     return _cache[key]
+
+
+_frozen = False
+
+
+def _freeze_once() -> None:
+    """After the first plan the Pulumi SDKs are loaded: hundreds of thousands of long-lived
+    objects that every full garbage collection would scan again. Move them out of the
+    collector's way (gc.freeze), as `nexus plan` does by switching collection off."""
+    global _frozen
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,9 @@ from nexus.offline import MOCK_SECRET_MARKER, SECRET, Plan
 from nexus.verify import REQUIRED_OUTPUTS, probe_url
 from tests.emulated import Emulated, build
 
+# One worker builds the emulated environment once and runs every test that uses it.
+pytestmark = pytest.mark.xdist_group("moto")
+
 STACK = "production"
 # Every way botocore could find credentials, so that "none" really is none (and the instance
 # metadata service is not asked: that would wait for a timeout).
