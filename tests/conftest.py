@@ -3,10 +3,9 @@ tests assert on what it recorded."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
-
-import gc
 
 import pytest
 
