@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import log_bucket_storage, private_bucket_controls
 from components.naming import Naming
 
 
@@ -57,52 +58,11 @@ class AuditTrail(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         bucket = self.bucket
-        access_block = aws.s3.BucketPublicAccessBlock(
-            "trail-logs",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            "trail-logs",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
+        access_block = private_bucket_controls("trail-logs", bucket.id, child)
         # CloudTrail encrypts its log and digest files with the trail's key (kms_key_id below;
         # CloudTrail user guide, "Configure AWS KMS key policies for CloudTrail"). The bucket
         # default only covers an object written without a key; SSE-S3 there needs no key grant.
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            "trail-logs",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    )
-                )
-            ],
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            "trail-logs",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-trail-logs",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.retention_days),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=7
-                    ),
-                )
-            ],
-            opts=child,
-        )
+        log_bucket_storage("trail-logs", bucket.id, rule_id="expire-trail-logs", days=args.retention_days, opts=child)
         bucket_policy = aws.s3.BucketPolicy(
             "trail-logs",
             bucket=bucket.id,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import log_bucket_storage, private_bucket_controls
 from components.logs import log_group
 from components.naming import Naming
 from nexus.settings import LoadBalancerSettings
@@ -209,50 +210,11 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         bucket = self.access_log_bucket
-        aws.s3.BucketPublicAccessBlock(
-            "access-logs",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            "access-logs",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
+        private_bucket_controls("access-logs", bucket.id, child)
         # ALB access logs support SSE-S3 only: a KMS-encrypted bucket makes delivery fail
         # (ELB user guide, "Access log files ... the only server-side encryption option is SSE-S3").
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            "access-logs",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    )
-                )
-            ],
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            "access-logs",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-access-logs",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.log_retention_days),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=7
-                    ),
-                )
-            ],
-            opts=child,
+        log_bucket_storage(
+            "access-logs", bucket.id, rule_id="expire-access-logs", days=args.log_retention_days, opts=child
         )
         principal = elb_log_principal(args.region)
         return aws.s3.BucketPolicy(

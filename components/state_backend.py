@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import private_bucket_controls
 from components.naming import Naming
 
 
@@ -73,21 +74,7 @@ class StateBackend(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        aws.s3.BucketPublicAccessBlock(
-            "state",
-            bucket=bucket,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            "state",
-            bucket=bucket,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
+        private_bucket_controls("state", bucket, child)
         # TLS only: deny any request made without it (S3 user guide, "Enforce encryption of
         # data in transit": aws:SecureTransport).
         aws.s3.BucketPolicy(
