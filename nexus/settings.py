@@ -179,6 +179,17 @@ def render_block(source: str, problems: list[str]) -> str:
     return f"{source}: invalid settings\n" + "\n".join(f"  - {p}" for p in problems)
 
 
+def valid_stack_name(value: str) -> str:
+    """Stack names become part of S3 bucket, RDS and ALB names: lowercase letters, digits and
+    single hyphens only (S3 bucket naming rules; RDS identifiers refuse "--")."""
+    if len(value) > MAX_STACK_NAME or not _STACK_NAME.match(value):
+        raise ValueError(
+            f"{value!r}: stack names must be lowercase letters, digits and single hyphens "
+            f"(not at either end), at most {MAX_STACK_NAME} characters"
+        )
+    return value
+
+
 class _Model(BaseModel):
     # No NaN or infinity anywhere: AWS APIs take finite numbers, and Pulumi cannot send .inf.
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -772,14 +783,7 @@ class Settings(_Model):
     @field_validator("stack")
     @classmethod
     def _stack(cls, value: str) -> str:
-        # Stack names become part of S3 bucket, RDS and ALB names: lowercase letters, digits
-        # and single hyphens only (S3 bucket naming rules; RDS identifiers refuse "--").
-        if len(value) > MAX_STACK_NAME or not _STACK_NAME.match(value):
-            raise ValueError(
-                f"{value!r}: stack names must be lowercase letters, digits and single hyphens "
-                f"(not at either end), at most {MAX_STACK_NAME} characters"
-            )
-        return value
+        return valid_stack_name(value)
 
     @field_validator("account_id", mode="before")
     @classmethod
@@ -1142,12 +1146,7 @@ class BootstrapSettings(_Model):
     @classmethod
     def _stack(cls, value: str) -> str:
         # The stack name becomes part of role and bucket names, as in the main program.
-        if len(value) > MAX_STACK_NAME or not _STACK_NAME.match(value):
-            raise ValueError(
-                f"{value!r}: stack names must be lowercase letters, digits and single hyphens, "
-                f"start with a letter, and be at most {MAX_STACK_NAME} characters"
-            )
-        return value
+        return valid_stack_name(value)
 
     @field_validator("account_id", mode="before")
     @classmethod

@@ -29,7 +29,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown
 
 from nexus.offline import Plan
 from nexus.rules import RESOURCE_RULES
-from tests.test_tools import POLICY_CASES
+from tests.test_tools import POLICY_CASES, mutated_plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policy"))
 from nexus_policies import POLICIES
@@ -83,16 +83,7 @@ def violations(resources: Doc) -> dict[str, list[str]]:
 
 def mutated(plan: Plan, type_token: str, name: str | None, inputs: dict[str, Any]) -> Doc:
     """The plan's resources with one resource changed as in tests/test_tools.py POLICY_CASES."""
-    resources = resources_of(plan)
-    target = next(r for r in resources if r["type"] == type_token and (name is None or r["name"] == name))
-    for key, value in inputs.items():
-        if key == "options":
-            target["options"].update(value)
-        elif value is None:
-            target["inputs"].pop(key, None)
-        else:
-            target["inputs"][key] = value
-    return resources
+    return list(mutated_plan(plan, type_token, name, inputs)["resources"])
 
 
 def test_pack_has_every_policy_mandatory() -> None:

@@ -88,7 +88,8 @@ def test_every_stack_passes_every_policy(plan: Plan) -> None:
     assert check_plan(plan.to_json(), is_taggable) == []
 
 
-def violating(plan: Plan, type_token: str, resource_name: str | None = None, /, **inputs: Any) -> list[tuple[str, str]]:
+def mutated_plan(plan: Plan, type_token: str, resource_name: str | None, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The plan JSON with one resource changed: `options` merged, None removes an input."""
     doc = copy.deepcopy(plan.to_json())
     target = next(r for r in doc["resources"]
                   if r["type"] == type_token and (resource_name is None or r["name"] == resource_name))  # fmt: skip
@@ -99,7 +100,11 @@ def violating(plan: Plan, type_token: str, resource_name: str | None = None, /, 
             target["inputs"].pop(key, None)
         else:
             target["inputs"][key] = value
-    return check_plan(doc, is_taggable)
+    return doc
+
+
+def violating(plan: Plan, type_token: str, resource_name: str | None = None, /, **inputs: Any) -> list[tuple[str, str]]:
+    return check_plan(mutated_plan(plan, type_token, resource_name, inputs), is_taggable)
 
 
 POLICY_CASES = [
