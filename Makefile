@@ -44,7 +44,7 @@ TEST_WORKERS ?= 2
 # process, rather than in every test worker at once on a fresh environment.
 $(VENV)/.bytecode: $(VENV)/.installed
 	$(PY) -m nexus plan --stack production --quiet > /dev/null
-	$(PY) -c "import boto3, hypothesis, pulumi_policy, nexus.verify, moto.ec2, moto.rds, moto.elbv2, moto.ssm, \
+	$(PY) -c "import boto3, hypothesis, pulumi_policy, nexus.live.verify, moto.ec2, moto.rds, moto.elbv2, moto.ssm, \
 	          moto.wafv2, moto.logs, moto.cloudwatch, moto.sns, moto.s3, moto.kms, moto.secretsmanager, moto.sts"
 	touch $@
 

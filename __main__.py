@@ -5,8 +5,8 @@ Run with the Pulumi CLI (`pulumi up --stack staging`) or offline (`python -m nex
 
 import pulumi
 
-from components.environment import Environment
-from nexus.program import current_settings
+from nexus.components.environment import Environment
+from nexus.components.runtime_config import current_settings
 
 settings = current_settings()
 environment = Environment("nexus", settings)

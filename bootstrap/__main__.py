@@ -1,23 +1,18 @@
 """NEXUS bootstrap: what one AWS account needs before GitHub Actions can preview or deploy.
 
-Shares code with the main program by import (components/, nexus/), never by copy.
+Shares code with the main program by import of the installed `nexus` package (nexus/ci/,
+nexus/config/), never by copy.
 """
-
-import sys
-from pathlib import Path
-
-# The repository root: the main program's packages (the CLI runs this file from bootstrap/).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pulumi
 import pulumi_aws as aws
 
-from components.ci_access import CiAccess, CiAccessArgs
-from components.iam import BOOTSTRAP_STACK_TAG, StateAccess
-from components.naming import Naming
-from components.state_backend import StateBackend, StateBackendArgs
-from nexus.program import current_bootstrap_settings
-from nexus.settings import PROJECT
+from nexus.ci.ci_access import CiAccess, CiAccessArgs
+from nexus.ci.iam import BOOTSTRAP_STACK_TAG, StateAccess
+from nexus.ci.runtime_config import current_bootstrap_settings
+from nexus.ci.state_backend import StateBackend, StateBackendArgs
+from nexus.config.base import PROJECT
+from nexus.config.naming import Naming
 
 settings = current_bootstrap_settings()
 # "bootstrap-<stack>": its names and its Stack tag never match a tier's (nexus-development*,

@@ -1,6 +1,7 @@
 """Entry point of the policy pack: `pulumi preview --policy-pack policy`."""
 
-from nexus_policies import POLICIES
 from pulumi_policy import PolicyPack
+
+from nexus.plans.policy_pack import POLICIES
 
 PolicyPack(name="nexus-guardrails", policies=POLICIES)

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from nexus.settings import CLOUDWATCH_RETENTION_DAYS, is_tls12_plus_policy
+from nexus.config.limits import CLOUDWATCH_RETENTION_DAYS, is_tls12_plus_policy
 
 Resource = dict[str, Any]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from nexus.offline import Plan, run_program
-from nexus.stack_config import load_stack_config, stack_names
+from nexus.config.stack_files import load_stack_config, stack_names
+from nexus.plans.offline import Plan, run_program
 
 STACKS = stack_names()
 _cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Plan] = {}

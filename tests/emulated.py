@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from nexus.offline import Plan, Resource
+from nexus.plans.offline import Plan, Resource
 
 
 @dataclass

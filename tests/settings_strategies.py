@@ -19,7 +19,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from nexus.settings import CLOUDWATCH_RETENTION_DAYS, ZONE_ID_PREFIXES
+from nexus.config.limits import CLOUDWATCH_RETENTION_DAYS, ZONE_ID_PREFIXES
 
 S = st.SearchStrategy
 

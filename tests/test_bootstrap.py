@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.iam import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, READ_ONLY_ACTIONS, WAF_LOGGING_ACTIONS
-from nexus.__main__ import main
-from nexus.bootstrap import BOOTSTRAP_DIR, BootstrapPlan, plan_bootstrap
-from nexus.stack_config import stack_names
+from nexus.ci.iam import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, READ_ONLY_ACTIONS, WAF_LOGGING_ACTIONS
+from nexus.cli import main
+from nexus.config.stack_files import stack_names
+from nexus.plans.bootstrap_plan import BOOTSTRAP_DIR, BootstrapPlan, plan_bootstrap
 
 REPO = "nexus-platform/nexus-infrastructure"  # bootstrap/Pulumi.account.yaml
 ROLE = "aws:iam/role:Role"

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from nexus.__main__ import main
-from nexus.compare import compare_plans, render
-from nexus.cost import CostError, load_table, price_plan, region_prices, render_totals
-from nexus.offline import Plan
+from nexus.cli import main
+from nexus.cli.compare import compare_plans, render
+from nexus.plans.offline import Plan
+from nexus.plans.pricing import CostError, load_table, price_plan, region_prices, render_totals
 from tests.conftest import plan_stack
 
 HOURS = Decimal(730)
@@ -190,7 +190,7 @@ def test_cost_all_prints_every_stack_and_writes_json(
     plans: dict[str, Plan], tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The command's own plumbing, with the session's plans instead of planning again.
-    monkeypatch.setattr("nexus.offline.run_program", lambda config, settings: plan_stack(config.stack))
+    monkeypatch.setattr("nexus.plans.offline.run_program", lambda config, settings: plan_stack(config.stack))
     assert main(["cost", "--all", "--json", str(tmp_path / "cost.json")]) == 0
     out = capsys.readouterr().out
     for stack, plan in plans.items():
@@ -238,9 +238,9 @@ def test_readme_shows_the_totals_cost_all_prints(plans: dict[str, Plan]) -> None
 def test_a_stack_in_an_unpriced_region_is_refused_before_it_is_planned(
     capsys: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import nexus.plan
+    import nexus.config.stack_files
 
-    real_load_all = nexus.plan.load_all
+    real_load_all = nexus.config.stack_files.load_all
 
     def load_all_in_another_region(stacks: list[str], config_from: str | None = None) -> Any:
         loaded = real_load_all(stacks, config_from=config_from)
@@ -259,7 +259,7 @@ def test_a_stack_in_an_unpriced_region_is_refused_before_it_is_planned(
     def never(*args: Any) -> Any:
         raise AssertionError("planned a stack that cannot be priced")
 
-    monkeypatch.setattr("nexus.plan.load_all", load_all_in_another_region)
-    monkeypatch.setattr("nexus.offline.run_program", never)
+    monkeypatch.setattr("nexus.config.stack_files.load_all", load_all_in_another_region)
+    monkeypatch.setattr("nexus.plans.offline.run_program", never)
     assert main(["cost", "--stack", "development"]) == 2
     assert capsys.readouterr().err.startswith("nexus cost: no prices for region 'sa-east-1'")

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from components.monitoring import connection_alarm_threshold
-from nexus.offline import Plan
-from nexus.rules import destroy_blockers
+from nexus.components.monitoring import connection_alarm_threshold
+from nexus.plans.offline import Plan
+from nexus.plans.rules import destroy_blockers
 
 STATEFUL = ("aws:rds/instance:Instance", "aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:s3/bucket:Bucket")
 

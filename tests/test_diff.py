@@ -14,9 +14,10 @@ import pulumi_aws
 import pulumi_random
 import pytest
 
-from nexus.__main__ import main
-from nexus.diff import FORCE_NEW_FILE, diff_plans, force_new_table, render_markdown, render_text
-from nexus.offline import Plan
+from nexus.cli import main
+from nexus.cli.diff import diff_plans, render_markdown, render_text
+from nexus.plans.force_new import FORCE_NEW_FILE, force_new_table
+from nexus.plans.offline import Plan
 
 Doc = dict[str, dict[str, Any]]
 
@@ -206,7 +207,7 @@ def test_diff_cli_prints_the_blocking_line_first(plans: dict[str, Plan], tmp_pat
 
 @pytest.mark.parametrize("path", ["cidrBlock", "s3Import.bucketName", "s3Import", "destinationOptions[0].fileFormat"])
 def test_force_new_matches_nested_and_indexed_paths(path: str) -> None:
-    from nexus.diff import forces_new
+    from nexus.plans.force_new import forces_new
 
     type_token = {"cidrBlock": "aws:ec2/vpc:Vpc", "s3Import.bucketName": "aws:rds/instance:Instance",
                   "s3Import": "aws:rds/instance:Instance"}.get(path, "aws:ec2/flowLog:FlowLog")  # fmt: skip

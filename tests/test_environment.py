@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.naming import Naming
-from nexus.check import is_taggable
-from nexus.offline import MOCK_SECRET_MARKER, SECRET, Plan
+from nexus.config.naming import Naming
+from nexus.plans.offline import MOCK_SECRET_MARKER, SECRET, Plan
+from nexus.plans.rules import is_taggable
 
 REQUIRED_TAGS = {"Environment", "Stack", "Project", "ManagedBy"}
 PHYSICAL_NAME_KEYS = ("name", "bucket", "identifier", "dashboardName")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from nexus.iam_eval import Request, UnsupportedPolicyError, allows, evaluate
+from nexus.plans.iam_eval import Request, UnsupportedPolicyError, allows, evaluate
 
 ACCOUNT = "111122223333"
 

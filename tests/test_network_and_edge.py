@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from components.load_balancer import ELB_LOG_ACCOUNTS, LOG_DELIVERY_SERVICE
-from components.network import subnet_plan
-from nexus.offline import Plan
-from nexus.settings import TLS12_PLUS_POLICIES, ZONE_ID_PREFIXES
+from nexus.components.load_balancer import ELB_LOG_ACCOUNTS, LOG_DELIVERY_SERVICE
+from nexus.components.network import subnet_plan
+from nexus.config.limits import TLS12_PLUS_POLICIES, ZONE_ID_PREFIXES
+from nexus.plans.offline import Plan
 
 
 def subnets(plan: Plan, tier: str) -> list[Any]:

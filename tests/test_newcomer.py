@@ -13,13 +13,15 @@ from typing import Any
 
 import pytest
 
-import nexus.diagram
-import nexus.diff
-from nexus.__main__ import EXIT_INTERNAL, EXIT_INVALID, main
-from nexus.compare import compare_plans
-from nexus.offline import Plan, engine_urn
-from nexus.plan import render_tree, resource_count
-from nexus.stack_config import ROOT, load_stack_config
+import nexus.cli.diagram
+import nexus.cli.diff
+from nexus.cli import main
+from nexus.cli.compare import compare_plans
+from nexus.cli.plan import render_tree
+from nexus.config.errors import EXIT_INTERNAL, EXIT_INVALID
+from nexus.config.stack_files import ROOT, load_stack_config
+from nexus.plans.model import resource_count
+from nexus.plans.offline import Plan, engine_urn
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +106,7 @@ def test_an_unwritable_output_is_a_message(tmp_path: Path, capsys: Any, monkeypa
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "write_text", refuse)
-    monkeypatch.setattr(nexus.diagram, "diagram_for_stack", lambda stack: "flowchart LR\n")  # no plan needed
+    monkeypatch.setattr(nexus.cli.diagram, "diagram_for_stack", lambda stack: "flowchart LR\n")  # no plan needed
     code, _, err = run(["diagram", "--stack", "production", "--output", str(tmp_path / "d.md")], capsys)
     assert code == EXIT_INVALID and err.strip() == f"{tmp_path / 'd.md'}: Permission denied"
 
@@ -128,7 +130,7 @@ def test_an_unexpected_error_is_one_line_unless_debugging(
     def broken(*args: Any) -> Any:
         raise KeyError("resources")
 
-    monkeypatch.setattr(nexus.diff, "diff_plans", broken)
+    monkeypatch.setattr(nexus.cli.diff, "diff_plans", broken)
     monkeypatch.delenv("NEXUS_DEBUG", raising=False)
     code, _, err = run(["diff", str(dev_plan_file), str(dev_plan_file)], capsys)
     assert code == EXIT_INTERNAL and "internal error: KeyError" in err and "NEXUS_DEBUG=1" in err

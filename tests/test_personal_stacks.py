@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from nexus.__main__ import main
-from nexus.stack_config import ROOT, load_stack_config, personal_stack_files, skipped_notice, stack_names
+from nexus.cli import main
+from nexus.config.stack_files import ROOT, load_stack_config, personal_stack_files, skipped_notice, stack_names
 from tests.conftest import STACKS
 
 COMMITTED = ["development", "production", "staging"]
@@ -78,16 +78,16 @@ def test_a_committed_copy_of_a_tier_shares_its_range_by_design(tmp_path: Path, i
     copy_config(root, "development", "development-alice")
     assert stack_names(root) == (["development"] if ignored else ["development", "development-alice"])
     # Both stacks are valid; only the ranges would have clashed. No program runs: load only.
-    from nexus.plan import load_all, overlapping_cidrs
+    from nexus.config.stack_files import load_all, overlapping_cidrs
 
     assert overlapping_cidrs(load_all(stack_names(root), root=root)) == []
 
 
 def test_check_all_says_what_it_skips(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    import nexus.__main__ as cli
+    import nexus.cli.check as check_command
 
-    monkeypatch.setattr(cli, "skipped_notice", lambda: "skipping personal stack file(s) ignored by git: X")
-    monkeypatch.setattr("nexus.check.run_check", lambda stacks, plan_file: 0 if stacks == COMMITTED else 1)
+    monkeypatch.setattr(check_command, "skipped_notice", lambda: "skipping personal stack file(s) ignored by git: X")
+    monkeypatch.setattr("nexus.cli.check.run_check", lambda stacks, plan_file: 0 if stacks == COMMITTED else 1)
     assert main(["check", "--all"]) == 0
     assert "skipping personal stack file(s)" in capsys.readouterr().err
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,12 +25,10 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
-from nexus.offline import Plan
-from nexus.rules import RESOURCE_RULES
+from nexus.plans.offline import Plan
+from nexus.plans.policy_pack import POLICIES
+from nexus.plans.rules import RESOURCE_RULES
 from tests.test_tools import POLICY_CASES, mutated_plan
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policy"))
-from nexus_policies import POLICIES
 
 Doc = list[dict[str, Any]]
 

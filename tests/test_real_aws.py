@@ -19,22 +19,18 @@ import pytest
 import yaml
 from pulumi.runtime.settings import reset_options
 
-from components.environment import Environment
-from components.monitoring import GIB, RDS_EVENT_CATEGORIES
-from nexus import check, offline
-from nexus.__main__ import main
-from nexus.compare import compare_plans
-from nexus.offline import AwsMocks, Plan, ProgramError, RecordingMonitor, run_program
-from nexus.rules import RESERVED_NAME_TYPES, destroy_blockers
-from nexus.settings import (
-    PROJECT,
-    RDS_AUTOSCALING_FREE_PERCENT,
-    Settings,
-    SettingsError,
-    parse_settings,
-    settings_from_cli_config,
-)
-from nexus.stack_config import ROOT, load_stack_config
+from nexus.cli import check, main
+from nexus.cli.compare import compare_plans
+from nexus.components.environment import Environment
+from nexus.components.monitoring import GIB, RDS_EVENT_CATEGORIES
+from nexus.config.base import PROJECT
+from nexus.config.environment import Settings, parse_settings, settings_from_cli_config
+from nexus.config.limits import RDS_AUTOSCALING_FREE_PERCENT
+from nexus.config.messages import SettingsError
+from nexus.config.stack_files import ROOT, load_stack_config
+from nexus.plans import offline
+from nexus.plans.offline import AwsMocks, Plan, ProgramError, RecordingMonitor, run_program
+from nexus.plans.rules import RESERVED_NAME_TYPES, destroy_blockers
 
 OTHER_ACCOUNT = "210987654321"
 

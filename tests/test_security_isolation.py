@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from nexus.__main__ import main
-from nexus.db_user import bootstrap_script, create_user_sql
-from nexus.iam_eval import Request, evaluate
-from nexus.offline import MOCK_ACCOUNT, Plan
-from nexus.rules import DATA_ACTIONS, destroy_blockers, no_data_action_on_any_resource
-from nexus.stack_config import ROOT
+from nexus.cli import main
+from nexus.cli.db_user import bootstrap_script, create_user_sql
+from nexus.config.stack_files import ROOT
+from nexus.plans.iam_eval import Request, evaluate
+from nexus.plans.offline import MOCK_ACCOUNT, Plan
+from nexus.plans.rules import DATA_ACTIONS, destroy_blockers, no_data_action_on_any_resource
 
 
 @dataclass(frozen=True)

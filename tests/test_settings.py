@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from nexus.settings import SettingsError, parse_settings
-from nexus.stack_config import ROOT, load_stack_config
+from nexus.config.environment import parse_settings
+from nexus.config.messages import SettingsError
+from nexus.config.stack_files import ROOT, load_stack_config
 
 # The strategy document's per-environment values, and where they must land.
 STRATEGY = {

@@ -10,14 +10,13 @@ from typing import Any
 
 import pytest
 
-from nexus.__main__ import main
-from nexus.check import is_taggable
-from nexus.compare import compare_plans
-from nexus.diagram import diagram_from_plan
-from nexus.diff import diff_plans, render_markdown, render_text
-from nexus.offline import Plan
-from nexus.rules import RESOURCE_RULES, check_plan
-from nexus.stack_config import ROOT
+from nexus.cli import main
+from nexus.cli.compare import compare_plans
+from nexus.cli.diagram import diagram_from_plan
+from nexus.cli.diff import diff_plans, render_markdown, render_text
+from nexus.config.stack_files import ROOT
+from nexus.plans.offline import Plan
+from nexus.plans.rules import RESOURCE_RULES, check_plan, is_taggable
 
 
 def test_plan_all_writes_json_for_every_stack_in_one_process(tmp_path: Path, capsys: Any) -> None:

@@ -13,18 +13,14 @@ from typing import Any
 import pytest
 import yaml
 
-from components.naming import Naming
-from nexus.__main__ import main
-from nexus.offline import Plan
-from nexus.rules import https_where_traffic_enters
-from nexus.settings import (
-    POSTGRES_RESERVED_WORDS,
-    TLS12_PLUS_POLICIES,
-    SettingsError,
-    is_tls12_plus_policy,
-    parse_settings,
-)
-from nexus.stack_config import ROOT, load_stack_config
+from nexus.cli import main
+from nexus.config.environment import parse_settings
+from nexus.config.limits import POSTGRES_RESERVED_WORDS, TLS12_PLUS_POLICIES, is_tls12_plus_policy
+from nexus.config.messages import SettingsError
+from nexus.config.naming import Naming
+from nexus.config.stack_files import ROOT, load_stack_config
+from nexus.plans.offline import Plan
+from nexus.plans.rules import https_where_traffic_enters
 from tests.aws_limits import violations
 
 

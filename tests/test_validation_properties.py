@@ -20,9 +20,10 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from nexus.__main__ import main
-from nexus.settings import SettingsError, settings_from_cli_config
-from nexus.stack_config import load_stack_config
+from nexus.cli import main
+from nexus.config.environment import settings_from_cli_config
+from nexus.config.messages import SettingsError
+from nexus.config.stack_files import load_stack_config
 from tests.aws_limits import violations
 from tests.settings_strategies import StackFile, stack_files
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-import nexus.verify as verify_module
-from nexus.__main__ import main
-from nexus.offline import MOCK_SECRET_MARKER, SECRET, Plan
-from nexus.verify import REQUIRED_OUTPUTS, probe_url
+import nexus.live.verify as verify_module
+from nexus.cli import main
+from nexus.live.verify import REQUIRED_OUTPUTS, probe_url
+from nexus.plans.offline import MOCK_SECRET_MARKER, SECRET, Plan
 from tests.emulated import Emulated, build
 
 # One worker builds the emulated environment once and runs every test that uses it.

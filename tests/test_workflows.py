@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from nexus.__main__ import main
-from nexus.stack_config import ROOT
-from nexus.stacks import idle
+from nexus.cli import main
+from nexus.cli.stacks import idle
+from nexus.config.stack_files import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 

@@ -1,1 +1,0 @@
-"""Pulumi ComponentResources that make up one NEXUS environment (one stack)."""

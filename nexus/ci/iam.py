@@ -1,0 +1,213 @@
+"""IAM helpers shared by the components."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# ------------------------------------------------------------------ CI identities (bootstrap/)
+
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+# The audience aws-actions/configure-aws-credentials requests (its README, "OIDC").
+GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com"
+
+# Read-only actions a preview or a refresh needs on the services the program uses. Listed
+# one by one where a wildcard would reach secret values: secretsmanager:GetSecretValue,
+# ssm:GetParameter* (SecureString) and s3:GetObject are deliberately absent.
+READ_ONLY_ACTIONS = (
+    "sts:GetCallerIdentity",
+    "ec2:Describe*",
+    "rds:Describe*",
+    "rds:ListTagsForResource",
+    "elasticloadbalancing:Describe*",
+    "wafv2:GetWebACL",
+    "wafv2:GetLoggingConfiguration",
+    "wafv2:ListTagsForResource",
+    "wafv2:ListWebACLs",
+    "wafv2:GetWebACLForResource",
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListResourceTags",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetResourcePolicy",
+    "secretsmanager:ListSecrets",
+    "ssm:DescribeParameters",
+    "ssm:ListTagsForResource",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:ListTagsForResource",
+    "logs:ListTagsLogGroup",
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:GetDashboard",
+    "cloudwatch:ListTagsForResource",
+    "sns:GetTopicAttributes",
+    "sns:GetSubscriptionAttributes",
+    "sns:ListSubscriptionsByTopic",
+    "sns:ListTagsForResource",
+    "route53:GetHostedZone",
+    "route53:GetChange",
+    "route53:ListHostedZones",
+    "route53:ListResourceRecordSets",
+    "route53:ListTagsForResource",
+    "s3:GetBucket*",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetLifecycleConfiguration",
+    "s3:GetAccelerateConfiguration",
+    "s3:GetReplicationConfiguration",
+    "s3:ListBucket",
+    "acm:DescribeCertificate",
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies",
+)
+
+# Services whose resources the program creates; a deploy role may change them only where the
+# Stack tag (or, for what cannot carry tags, the name) says the resource is its tier's.
+DEPLOY_SERVICES = ("ec2", "rds", "elasticloadbalancing", "wafv2", "kms", "secretsmanager", "ssm", "logs",
+                   "cloudwatch", "sns", "route53", "s3")  # fmt: skip
+
+# WAF logging to CloudWatch Logs: the caller needs logs:CreateLogDelivery, PutResourcePolicy,
+# DescribeResourcePolicies and DescribeLogGroups, the last three on a `*` log-group ARN
+# (CloudWatch Logs user guide, "Logs sent to CloudWatch Logs", AWS-logs-infrastructure-CWL:
+# "be sure to set the ARN of its Resource line to use a * wildcard"); DeleteLogDelivery undoes
+# it. They cannot be scoped to a tier: documented in the README.
+WAF_LOGGING_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+)
+
+# The Stack tag of bootstrap/'s own resources (state bucket, keys): never a tier's, so no deploy
+# role's tag conditions reach them; the explicit denies below spare them so that the narrow
+# state statements (their own objects and keys) keep working.
+BOOTSTRAP_STACK_TAG = "bootstrap-*"
+
+# Services the program's own roles are passed to (flow logs, RDS enhanced monitoring).
+PASSED_TO_SERVICES = ("vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com")
+
+
+def github_oidc_trust(provider_arn: str, subjects: list[str]) -> dict[str, Any]:
+    """Trust of a role that GitHub Actions assumes through OIDC: exactly these subjects
+    (StringEquals, no wildcards) and GitHub's audience for AWS. GitHub's documented subject
+    forms: `repo:OWNER/REPO:pull_request`, `...:environment:NAME`, `...:ref:refs/heads/BRANCH`
+    (GitHub docs, "About security hardening with OpenID Connect", example subject claims)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{GITHUB_OIDC_HOST}:aud": GITHUB_OIDC_AUDIENCE,
+                        f"{GITHUB_OIDC_HOST}:sub": sorted(subjects),
+                    }
+                },
+            }
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class StateAccess:
+    """Where a self-managed Pulumi backend keeps state, and the keys that encrypt it."""
+
+    bucket_arn: str
+    bucket_key_arn: str  # SSE-KMS of the bucket
+    secrets_key_arn: str  # `awskms://` key of this tier's stack secrets
+    region: str
+
+
+def _state_statements(project: str, stacks: str, state: StateAccess, *, write: bool) -> list[dict[str, Any]]:
+    """The DIY backend's objects of `stacks` (a stack name or a `development*` pattern): stack
+    files, history, backups and locks (pulumi/pulumi pkg/backend/diy: `.pulumi/stacks/<project>/
+    <stack>.json`, `.pulumi/history/<project>/<stack>/`, `.pulumi/backups/...`, `.pulumi/locks/
+    <org>/<project>/<stack>/`)."""
+    objects = [
+        f"{state.bucket_arn}/.pulumi/{kind}/{project}/{stacks}{suffix}"
+        for kind in ("stacks", "history", "backups")
+        for suffix in (".json*", "/*")
+    ] + [f"{state.bucket_arn}/.pulumi/locks/*/{project}/{stacks}/*"]
+    object_actions = ["s3:GetObject", "s3:GetObjectVersion"] + (["s3:PutObject", "s3:DeleteObject"] if write else [])
+    via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{state.region}.amazonaws.com"}}
+    secrets_actions = ["kms:Decrypt"] + (["kms:Encrypt", "kms:GenerateDataKey"] if write else [])
+    return [
+        {"Sid": "StateList", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+         "Resource": state.bucket_arn},
+        {"Sid": "StateMeta", "Effect": "Allow", "Action": ["s3:GetObject"],
+         "Resource": f"{state.bucket_arn}/.pulumi/meta.yaml"},
+        {"Sid": "StateObjects", "Effect": "Allow", "Action": object_actions, "Resource": objects},
+        {"Sid": "StateBucketKey", "Effect": "Allow", "Action": ["kms:Decrypt"] + (["kms:GenerateDataKey"] if write else []),
+         "Resource": state.bucket_key_arn, "Condition": via_s3},
+        {"Sid": "StackSecrets", "Effect": "Allow", "Action": secrets_actions, "Resource": state.secrets_key_arn},
+    ]  # fmt: skip
+
+
+def preview_policy(project: str, stacks: str, state: StateAccess | None) -> dict[str, Any]:
+    """Read-only: what `pulumi preview` of `stacks` needs and nothing that reads a secret value
+    of the environment (its own stack secrets aside, which a preview must decrypt)."""
+    statements: list[dict[str, Any]] = [
+        {"Sid": "Read", "Effect": "Allow", "Action": list(READ_ONLY_ACTIONS), "Resource": "*"}
+    ]
+    if state is not None:
+        statements += _state_statements(project, stacks, state, write=False)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def deploy_policy(project: str, stacks: str, account: str, region: str, state: StateAccess | None) -> dict[str, Any]:
+    """Deploy role of one tier: change only resources whose Stack tag matches `stacks` (a stack
+    name, or `development*` for every development stack), create only resources tagged so, and
+    reach untaggable or name-addressed resources only by the names the program gives them
+    (nexus/config/naming.py: `nexus-<stack>...`, `/nexus/<stack>/...`)."""
+    actions = [f"{service}:*" for service in DEPLOY_SERVICES]
+    names = f"{project}-{stacks}"
+    paths = f"{project}/{stacks}"
+    named = [
+        f"arn:aws:s3:::{names}",
+        f"arn:aws:s3:::{names}/*",
+        f"arn:aws:logs:{region}:{account}:log-group:/{paths}*",
+        f"arn:aws:logs:{region}:{account}:log-group:aws-waf-logs-{names}*",
+        f"arn:aws:ssm:{region}:{account}:parameter/{paths}*",
+        f"arn:aws:secretsmanager:{region}:{account}:secret:{paths}*",
+        f"arn:aws:kms:{region}:{account}:alias/{names}*",
+        f"arn:aws:sns:{region}:{account}:{names}*",
+        f"arn:aws:cloudwatch::{account}:dashboard/{names}*",
+        f"arn:aws:cloudwatch:{region}:{account}:alarm:{names}*",
+        f"arn:aws:rds:{region}:{account}:*:{names}*",
+        f"arn:aws:elasticloadbalancing:{region}:{account}:*/{names}*",
+        f"arn:aws:wafv2:{region}:{account}:regional/*/{names}*",
+    ]
+    tag_key = "aws:ResourceTag/Stack"
+    request_tag = "aws:RequestTag/Stack"
+    statements: list[dict[str, Any]] = [
+        {"Sid": "Read", "Effect": "Allow", "Action": list(READ_ONLY_ACTIONS), "Resource": "*"},
+        {"Sid": "ChangeResourcesTaggedForTheTier", "Effect": "Allow", "Action": actions, "Resource": "*",
+         "Condition": {"StringLike": {tag_key: stacks}}},
+        {"Sid": "CreateResourcesTaggedForTheTier", "Effect": "Allow", "Action": actions, "Resource": "*",
+         "Condition": {"StringLike": {request_tag: stacks}}},
+        {"Sid": "ChangeResourcesNamedForTheTier", "Effect": "Allow", "Action": actions, "Resource": named},
+        {"Sid": "WafLogging", "Effect": "Allow", "Action": list(WAF_LOGGING_ACTIONS), "Resource": "*"},
+        {"Sid": "RolesOfTheTier", "Effect": "Allow",
+         "Action": ["iam:CreateRole", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole",
+                    "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
+                    "iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+         "Resource": f"arn:aws:iam::{account}:role/{names}*"},
+        {"Sid": "PassRolesOfTheTier", "Effect": "Allow", "Action": "iam:PassRole",
+         "Resource": f"arn:aws:iam::{account}:role/{names}*",
+         "Condition": {"StringEquals": {"iam:PassedToService": list(PASSED_TO_SERVICES)}}},
+        # An explicit deny wins over every allow above: whatever carries another stack's tag,
+        # or would be created with one, is out of reach.
+        {"Sid": "NeverAnotherTiersResources", "Effect": "Deny", "Action": actions, "Resource": "*",
+         "Condition": {"StringNotLike": {tag_key: [stacks, BOOTSTRAP_STACK_TAG]}, "Null": {tag_key: "false"}}},
+        {"Sid": "NeverCreateForAnotherTier", "Effect": "Deny", "Action": actions, "Resource": "*",
+         "Condition": {"StringNotLike": {request_tag: [stacks]}, "Null": {request_tag: "false"}}},
+    ]  # fmt: skip
+    if state is not None:
+        statements += _state_statements(project, stacks, state, write=True)
+    return {"Version": "2012-10-17", "Statement": statements}

@@ -1,0 +1,209 @@
+"""Database: the environment's PostgreSQL on RDS, reachable only from the application tier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from nexus.components.iam import service_assume_role_policy
+from nexus.components.logs import log_group
+from nexus.config.environment import DatabaseSettings
+from nexus.config.naming import Naming
+
+
+@dataclass(frozen=True)
+class DatabaseArgs:
+    naming: Naming
+    settings: DatabaseSettings
+    vpc_id: pulumi.Input[str]
+    data_subnet_ids: list[pulumi.Output[str]]
+    app_security_group_id: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    zone_id: pulumi.Input[str]
+    zone_name: str
+    log_retention_days: int
+    protect: bool
+
+
+class Database(pulumi.ComponentResource):
+    """RDS for PostgreSQL in the isolated data subnets.
+
+    The master password is generated and kept by RDS in Secrets Manager, encrypted with the
+    environment's key: it never passes through config, code or Pulumi state.
+
+    Outputs: `address`, `port`, `endpoint_name` (db.<zone>, from the DNS record, so readers
+    wait for it), `master_secret_arn`, `identifier`, `security_group_id`.
+    """
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("nexus:data:Database", name, None, opts)
+        db, naming, child = args.settings, args.naming, pulumi.ResourceOptions(parent=self)
+        self.identifier = naming.name("db")
+
+        subnet_group = aws.rds.SubnetGroup(
+            "subnet-group",
+            name=naming.name("data"),
+            description=f"NEXUS {naming.stack}: isolated data subnets",
+            subnet_ids=args.data_subnet_ids,
+            opts=child,
+        )
+
+        self.security_group = aws.ec2.SecurityGroup(
+            "db-sg",
+            name=naming.name("db"),
+            description=f"NEXUS {naming.stack} database: PostgreSQL from the application tier only",
+            vpc_id=args.vpc_id,
+            opts=child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            "db-from-app",
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=args.app_security_group_id,
+            ip_protocol="tcp",
+            from_port=db.port,
+            to_port=db.port,
+            description="PostgreSQL from the application tier",
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            "app-to-db",
+            security_group_id=args.app_security_group_id,
+            referenced_security_group_id=self.security_group.id,
+            ip_protocol="tcp",
+            from_port=db.port,
+            to_port=db.port,
+            description="PostgreSQL to the environment's database",
+            opts=child,
+        )
+
+        # The family follows the engine's major version; the name carries the family, so a
+        # major upgrade creates the new group before the old one is deleted.
+        parameter_group = aws.rds.ParameterGroup(
+            "parameters",
+            name=naming.name(db.parameter_group_family),
+            family=db.parameter_group_family,
+            description=f"NEXUS {naming.stack} PostgreSQL {db.major_version}",
+            parameters=[
+                # Static parameter: takes effect at the next reboot.
+                aws.rds.ParameterGroupParameterArgs(
+                    name="max_connections", value=str(db.max_connections), apply_method="pending-reboot"
+                ),
+                aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1" if db.ssl else "0"),
+                aws.rds.ParameterGroupParameterArgs(name="log_min_duration_statement", value="1000"),
+            ],
+            opts=child,
+        )
+
+        # RDS creates /aws/rds/instance/<id>/<log> on first export with no retention and no
+        # key; creating them first gives them ours.
+        log_groups = [
+            log_group(
+                f"log-{export}",
+                name=f"/aws/rds/instance/{self.identifier}/{export}",
+                retention_days=args.log_retention_days,
+                kms_key_arn=args.kms_key_arn,
+                opts=child,
+            )
+            for export in db.log_exports
+        ]
+        self.log_groups = log_groups
+
+        monitoring_role = None
+        # RDS checks the role's permissions when it starts Enhanced Monitoring: the instance
+        # waits for the policy attachment, not only the role.
+        monitoring_ready: list[pulumi.Resource] = []
+        if db.monitoring_interval_seconds:
+            monitoring_role = aws.iam.Role(
+                "monitoring-role",
+                name=naming.name("rds-monitoring", max_len=64),
+                assume_role_policy=service_assume_role_policy("monitoring.rds.amazonaws.com"),
+                opts=child,
+            )
+            monitoring_ready.append(aws.iam.RolePolicyAttachment(
+                "monitoring-policy",
+                role=monitoring_role.name,
+                policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+                opts=child,
+            ))  # fmt: skip
+
+        # RDS refuses to delete an instance without a final snapshot identifier when final
+        # snapshots are on; a generated suffix keeps a re-created stack's snapshot unique.
+        snapshot_suffix = random.RandomId("final-snapshot-suffix", byte_length=4, opts=child)
+
+        self.instance = aws.rds.Instance(
+            "postgres",
+            identifier=self.identifier,
+            engine="postgres",
+            engine_version=db.engine_version,
+            instance_class=db.instance_class,
+            allocated_storage=db.allocated_storage_gb,
+            max_allocated_storage=db.max_allocated_storage_gb,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            db_name=db.database_name,
+            username=db.master_username,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.kms_key_arn,
+            port=db.port,
+            multi_az=db.multi_az,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[self.security_group.id],
+            parameter_group_name=parameter_group.name,
+            publicly_accessible=False,
+            iam_database_authentication_enabled=True,
+            backup_retention_period=db.backup_retention_days,
+            backup_window=db.backup_window,
+            maintenance_window=db.maintenance_window,
+            copy_tags_to_snapshot=True,
+            delete_automated_backups=db.skip_final_snapshot,
+            deletion_protection=db.deletion_protection,
+            skip_final_snapshot=db.skip_final_snapshot,
+            final_snapshot_identifier=snapshot_suffix.hex.apply(lambda h: f"{self.identifier}-final-{h}"),
+            # Performance Insights is what AWS now presents as CloudWatch Database Insights
+            # (standard mode); the API settings are unchanged.
+            performance_insights_enabled=db.performance_insights,
+            performance_insights_kms_key_id=args.kms_key_arn if db.performance_insights else None,
+            performance_insights_retention_period=(
+                db.performance_insights_retention_days if db.performance_insights else None
+            ),
+            monitoring_interval=db.monitoring_interval_seconds,
+            monitoring_role_arn=monitoring_role.arn if monitoring_role else None,
+            enabled_cloudwatch_logs_exports=list(db.log_exports),
+            auto_minor_version_upgrade=True,
+            apply_immediately=db.apply_immediately,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[*log_groups, *monitoring_ready]),
+        )
+
+        record = aws.route53.Record(
+            "dns",
+            zone_id=args.zone_id,
+            name=f"db.{args.zone_name}",
+            type="CNAME",
+            ttl=60,
+            records=[self.instance.address],
+            opts=child,
+        )
+        # The record's own output: whoever publishes the name waits until it resolves.
+        self.endpoint_name = record.fqdn
+
+        self.address = self.instance.address
+        # DbiResourceId: what rds-db:connect ARNs name (stable across renames of the identifier).
+        self.resource_id = self.instance.resource_id
+        self.port = db.port
+        self.master_secret_arn = self.instance.master_user_secrets.apply(
+            lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
+        )
+        self.register_outputs(
+            {
+                "address": self.address,
+                "port": self.port,
+                "endpoint_name": self.endpoint_name,
+                "master_secret_arn": self.master_secret_arn,
+                "identifier": self.instance.identifier,
+                "security_group_id": self.security_group.id,
+            }
+        )

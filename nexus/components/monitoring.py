@@ -1,0 +1,277 @@
+"""Monitoring: the environment's alarm topic, alarms and dashboard."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from nexus.config.environment import MonitoringSettings
+from nexus.config.naming import Naming
+
+GIB = 1024**3
+MIB = 1024**2
+
+# RDS event categories of a DB instance that need a person (RDS user guide, "Amazon RDS
+# event categories and event messages"): it went down or came back (availability), failed
+# or failed over, runs out of storage (low storage, which includes RDS-EVENT-0225: storage
+# approaching the autoscaling cap), or faces maintenance it must plan for.
+RDS_EVENT_CATEGORIES = ("availability", "failover", "failure", "low storage", "maintenance")
+
+
+@dataclass(frozen=True)
+class MonitoringArgs:
+    naming: Naming
+    settings: MonitoringSettings
+    region: str
+    kms_key_arn: pulumi.Input[str]
+    alb_arn_suffix: pulumi.Input[str]
+    target_group_arn_suffix: pulumi.Input[str]
+    # The instance's output, not a name string: alarms and the dashboard wait for the database.
+    db_identifier: pulumi.Input[str]
+    db_max_allocated_storage_gb: int
+    db_max_connections: int
+
+
+def free_storage_alarm_bytes(max_allocated_storage_gb: int, percent_of_cap: float) -> float:
+    """Free storage (bytes) below which a person must act. Storage autoscaling keeps at least
+    10 % of the current allocation free until it reaches its cap (settings refuse a percentage
+    that would page before autoscaling acts), so free space this low means the volume has
+    grown to the cap, or autoscaling cannot keep up (six-hour cool-down): either way, act."""
+    return max_allocated_storage_gb * GIB * percent_of_cap / 100
+
+
+def connection_alarm_threshold(max_connections: int, percent: float) -> float:
+    """Connections that trip the alarm: `percent` of the configured max_connections."""
+    return max_connections * percent / 100
+
+
+class Monitoring(pulumi.ComponentResource):
+    """An encrypted SNS topic for alarms (with e-mail subscriptions from the settings),
+    alarms on the load balancer and the database, and a dashboard of the same metrics.
+
+    Outputs: `topic_arn`, `dashboard_name` (None without a dashboard), `alarm_names`.
+    """
+
+    def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("nexus:observability:Monitoring", name, None, opts)
+        mon, naming, child = args.settings, args.naming, pulumi.ResourceOptions(parent=self)
+        thresholds = mon.alarms
+
+        self.topic = aws.sns.Topic(
+            "alarms", name=naming.name("alarms", max_len=256), kms_master_key_id=args.kms_key_arn, opts=child
+        )
+        for i, email in enumerate(mon.alarm_emails):
+            aws.sns.TopicSubscription(f"alarm-email-{i}", topic=self.topic.arn, protocol="email", endpoint=email,
+                                      opts=child)  # fmt: skip
+
+        alb = {"LoadBalancer": args.alb_arn_suffix}
+        tg = {"LoadBalancer": args.alb_arn_suffix, "TargetGroup": args.target_group_arn_suffix}
+        db = {"DBInstanceIdentifier": args.db_identifier}
+        common: dict[str, Any] = {
+            "period": thresholds.period_seconds,
+            "evaluation_periods": thresholds.evaluation_periods,
+            "alarm_actions": [self.topic.arn],
+            "ok_actions": [self.topic.arn] if mon.notify_on_recovery else [],
+        }
+
+        alarms = [
+            aws.cloudwatch.MetricAlarm(
+                "alb-5xx-rate",
+                name=naming.name("alb-5xx-rate", max_len=255),
+                alarm_description=f"More than {thresholds.alb_5xx_percent}% of requests end in a 5xx",
+                comparison_operator="GreaterThanThreshold",
+                threshold=thresholds.alb_5xx_percent,
+                evaluation_periods=thresholds.evaluation_periods,
+                treat_missing_data="notBreaching",
+                alarm_actions=common["alarm_actions"],
+                ok_actions=common["ok_actions"],
+                metric_queries=[
+                    _metric_query("elb5xx", "HTTPCode_ELB_5XX_Count", alb, thresholds.period_seconds),
+                    _metric_query("target5xx", "HTTPCode_Target_5XX_Count", alb, thresholds.period_seconds),
+                    _metric_query("requests", "RequestCount", alb, thresholds.period_seconds),
+                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                        id="rate",
+                        label="5xx rate (%)",
+                        expression="IF(requests > 0, 100 * (FILL(elb5xx, 0) + FILL(target5xx, 0)) / requests, 0)",
+                        return_data=True,
+                    ),
+                ],
+                opts=child,
+            ),
+            self._alarm(
+                "alb-target-response-time", args, common,
+                description=f"p95 target response time above {thresholds.target_response_time_seconds} s",
+                namespace="AWS/ApplicationELB", metric="TargetResponseTime", dimensions=alb,
+                extended_statistic="p95", operator="GreaterThanThreshold",
+                threshold=thresholds.target_response_time_seconds,
+            ),
+            self._alarm(
+                "alb-unhealthy-hosts", args, common,
+                description=f"{thresholds.unhealthy_hosts} or more application targets unhealthy",
+                namespace="AWS/ApplicationELB", metric="UnHealthyHostCount", dimensions=tg,
+                statistic="Maximum", operator="GreaterThanOrEqualToThreshold", threshold=thresholds.unhealthy_hosts,
+            ),
+            self._alarm(
+                "db-cpu", args, common,
+                description=f"Database CPU above {thresholds.db_cpu_percent}%",
+                namespace="AWS/RDS", metric="CPUUtilization", dimensions=db,
+                statistic="Average", operator="GreaterThanThreshold", threshold=thresholds.db_cpu_percent,
+            ),
+            self._alarm(
+                "db-free-storage", args, common,
+                description=f"Database free storage below {thresholds.db_free_storage_percent_of_cap}% of its "
+                f"{args.db_max_allocated_storage_gb} GiB autoscaling cap: at the cap, or autoscaling cannot keep up",
+                namespace="AWS/RDS", metric="FreeStorageSpace", dimensions=db,
+                statistic="Minimum", operator="LessThanThreshold",
+                threshold=free_storage_alarm_bytes(args.db_max_allocated_storage_gb,
+                                                   thresholds.db_free_storage_percent_of_cap),
+            ),
+            self._alarm(
+                "db-freeable-memory", args, common,
+                description=f"Database freeable memory below {thresholds.db_freeable_memory_mb} MiB",
+                namespace="AWS/RDS", metric="FreeableMemory", dimensions=db,
+                statistic="Minimum", operator="LessThanThreshold", threshold=thresholds.db_freeable_memory_mb * MIB,
+            ),
+            self._alarm(
+                "db-connections", args, common,
+                description=f"Database connections above {thresholds.db_connections_percent}% of max_connections "
+                f"({args.db_max_connections})",
+                namespace="AWS/RDS", metric="DatabaseConnections", dimensions=db,
+                statistic="Maximum", operator="GreaterThanThreshold",
+                threshold=connection_alarm_threshold(args.db_max_connections, thresholds.db_connections_percent),
+            ),
+        ]  # fmt: skip
+
+        # The database's own events reach the same people: failures, failovers, storage
+        # running out or nearing the autoscaling cap, maintenance.
+        self.db_events = aws.rds.EventSubscription(
+            "db-events",
+            name=naming.name("db-events", max_len=255),
+            sns_topic=self.topic.arn,
+            source_type="db-instance",
+            source_ids=[args.db_identifier],
+            event_categories=list(RDS_EVENT_CATEGORIES),
+            opts=child,
+        )
+
+        # Optional (nexus:monitoring.dashboard): a cost lever of development stacks.
+        self.dashboard = (
+            aws.cloudwatch.Dashboard(
+                "dashboard",
+                dashboard_name=naming.name(max_len=255),
+                dashboard_body=pulumi.Output.all(
+                    args.alb_arn_suffix, args.target_group_arn_suffix, args.db_identifier
+                ).apply(lambda ids: json.dumps(_dashboard(args.region, ids[0], ids[1], ids[2]))),
+                opts=child,
+            )
+            if mon.dashboard
+            else None
+        )
+        self.dashboard_name = self.dashboard.dashboard_name if self.dashboard else None
+
+        self.topic_arn = self.topic.arn
+        self.alarm_names = [a.name for a in alarms]
+        self.register_outputs(
+            {"topic_arn": self.topic.arn, "dashboard_name": self.dashboard_name,
+             "alarm_names": [a.name for a in alarms]}
+        )  # fmt: skip
+
+    def _alarm(
+        self,
+        suffix: str,
+        args: MonitoringArgs,
+        common: dict[str, Any],
+        *,
+        description: str,
+        namespace: str,
+        metric: str,
+        dimensions: dict[str, Any],
+        operator: str,
+        threshold: float,
+        statistic: str | None = None,
+        extended_statistic: str | None = None,
+    ) -> aws.cloudwatch.MetricAlarm:
+        return aws.cloudwatch.MetricAlarm(
+            suffix,
+            name=args.naming.name(suffix, max_len=255),
+            alarm_description=description,
+            namespace=namespace,
+            metric_name=metric,
+            dimensions=dimensions,
+            statistic=statistic,
+            extended_statistic=extended_statistic,
+            comparison_operator=operator,
+            threshold=threshold,
+            treat_missing_data="notBreaching" if namespace == "AWS/ApplicationELB" else "missing",
+            opts=pulumi.ResourceOptions(parent=self),
+            **common,
+        )
+
+
+def _metric_query(
+    query_id: str, metric: str, dimensions: dict[str, Any], period: int
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id=query_id,
+        return_data=False,
+        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+            namespace="AWS/ApplicationELB", metric_name=metric, dimensions=dimensions, period=period, stat="Sum"
+        ),
+    )
+
+
+def _dashboard(region: str, alb: str, target_group: str, db: str) -> dict[str, Any]:
+    """Dashboard body (CloudWatch dashboard body structure): one row for the load balancer,
+    one for the database, every metric bound to this stack's resources."""
+
+    def widget(title: str, metrics: list[list[Any]], x: int, y: int, stat: str = "Average") -> dict[str, Any]:
+        return {
+            "type": "metric",
+            "x": x,
+            "y": y,
+            "width": 8,
+            "height": 6,
+            "properties": {"title": title, "region": region, "stat": stat, "period": 60, "view": "timeSeries",
+                           "metrics": metrics},
+        }  # fmt: skip
+
+    elb = ["AWS/ApplicationELB"]
+    rds = ["AWS/RDS"]
+    return {
+        "widgets": [
+            widget("Requests", [[*elb, "RequestCount", "LoadBalancer", alb]], 0, 0, "Sum"),
+            widget(
+                "5xx responses",
+                [
+                    [*elb, "HTTPCode_ELB_5XX_Count", "LoadBalancer", alb],
+                    [*elb, "HTTPCode_Target_5XX_Count", "LoadBalancer", alb],
+                ],
+                8,
+                0,
+                "Sum",
+            ),
+            widget("Target response time (p95)", [[*elb, "TargetResponseTime", "LoadBalancer", alb]], 16, 0, "p95"),
+            widget(
+                "Healthy / unhealthy targets",
+                [
+                    [*elb, "HealthyHostCount", "TargetGroup", target_group, "LoadBalancer", alb],
+                    [*elb, "UnHealthyHostCount", "TargetGroup", target_group, "LoadBalancer", alb],
+                ],
+                0,
+                6,
+                "Maximum",
+            ),
+            widget("Database CPU (%)", [[*rds, "CPUUtilization", "DBInstanceIdentifier", db]], 8, 6),
+            widget(
+                "Database connections", [[*rds, "DatabaseConnections", "DBInstanceIdentifier", db]], 16, 6, "Maximum"
+            ),
+            widget("Database free storage", [[*rds, "FreeStorageSpace", "DBInstanceIdentifier", db]], 0, 12, "Minimum"),
+            widget(
+                "Database freeable memory", [[*rds, "FreeableMemory", "DBInstanceIdentifier", db]], 8, 12, "Minimum"
+            ),
+        ]
+    }

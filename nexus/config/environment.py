@@ -1,0 +1,753 @@
+"""Typed, validated settings of one stack: the only place that knows the config schema.
+
+The stack files (`Pulumi.<stack>.yaml`) overlaid on the project config in `Pulumi.yaml` are
+the single source of truth. `Settings.model_validate` turns the raw `nexus:*` values into one
+frozen object, refusing anything AWS would reject later, so a bad setting costs one second
+here instead of twenty minutes into `pulumi up`. Every rule cites the AWS limit it mirrors.
+
+This module must stay cheap to import (no Pulumi SDK): the offline plan validates the config
+before it pays for loading the providers.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any, Literal
+
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from nexus.config.base import PROJECT, FrozenModel, decode_cli_value, duplicates, ipv4_cidr, one_of, valid_stack_name
+from nexus.config.limits import (
+    CLOUDWATCH_RETENTION_DAYS,
+    COMPUTE_SERVICE_PRINCIPALS,
+    EXISTING_DATABASES,
+    INBOUND_RULES_PER_SECURITY_GROUP,
+    MAX_TAG_VALUE,
+    MAX_TAGS_PER_RESOURCE,
+    MONITORING_INTERVALS,
+    PI_RETENTION_DAYS,
+    POSTGRES_RESERVED_WORDS,
+    PROGRAM_TAG_KEYS,
+    RDS_AUTOSCALING_FREE_PERCENT,
+    RDS_RESERVED_USERNAMES,
+    REGION_NAME,
+    RESOURCE_TAG_KEYS,
+    SUPPORTED_POSTGRES_MAJORS,
+    ZONE_ID_PREFIXES,
+    is_tls12_plus_policy,
+    max_evaluation_range,
+    other_partition,
+    tag_text_problem,
+)
+from nexus.config.messages import SettingsError, describe, suggestion
+
+# --------------------------------------------------------------------------- shared (Pulumi.yaml)
+
+
+class ApplicationSettings(FrozenModel):
+    # Published to the application and written into every resource's "Application" tag, so it
+    # follows the tag-value rules (see tag_text_problem).
+    name: str = Field(min_length=1, max_length=MAX_TAG_VALUE)
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_tag_value(cls, value: str) -> str:
+        if problem := tag_text_problem(value, key=False):
+            raise ValueError(f"{problem} (it becomes the Application tag)")
+        return value
+
+
+class FeatureSettings(FrozenModel):
+    automation: bool
+    monitoring: bool
+    security: bool
+
+
+class LimitSettings(FrozenModel):
+    max_file_size_mb: int = Field(ge=1, le=5120)
+    # WAFv2 rate-based rule: "Limit ... minimum 10, maximum 2,000,000,000" requests per window.
+    max_requests_per_minute: int = Field(ge=10, le=2_000_000_000)
+
+
+# --------------------------------------------------------------------------- per stack
+
+
+class NetworkSettings(FrozenModel):
+    cidr: str
+    # Zone IDs, pinned: the same physical zone in every account, never re-derived from what
+    # AWS lists today (a zone added or withdrawn later must not move subnets). An ALB needs
+    # subnets in at least two zones (ELB CreateLoadBalancer); our subnet plan reserves four
+    # zone slots per tier, see `subnet_plan`. Region membership is checked in Settings.
+    availability_zones: tuple[str, ...] = Field(min_length=2, max_length=4)
+    nat_gateways: Literal["none", "single", "one_per_az"]
+    flow_logs: bool = True
+    flow_logs_traffic_type: Literal["ACCEPT", "REJECT", "ALL"] = "ALL"
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        net = ipv4_cidr(value)
+        # VPC CIDR blocks must be between /16 and /28 (VPC user guide). Our plan cuts each
+        # VPC into 16 equal subnets (4 tiers x 4 zones) and an ALB subnet needs at least
+        # a /27, so the VPC must be /23 or larger.
+        if not 16 <= net.prefixlen <= 23:
+            raise ValueError(
+                f"{value} has prefix /{net.prefixlen}; use /16 to /23 (AWS allows VPCs of /16 "
+                "at most, and 16 subnets of at least /27 must fit)"
+            )
+        if not any(net.subnet_of(p) for p in _RFC1918):
+            raise ValueError(f"{value} is not a private (RFC 1918) range: use 10/8, 172.16/12 or 192.168/16")
+        return value
+
+    @field_validator("availability_zones", mode="before")
+    @classmethod
+    def _zone_list(cls, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(
+                f"{value!r} is not a list of zone IDs: name each zone, e.g. [use1-az1, use1-az2, use1-az4]"
+            )
+        return value
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _distinct_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        twice = sorted({z for z in value if value.count(z) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once: each zone may appear once")
+        return value
+
+    @property
+    def network(self) -> ipaddress.IPv4Network:
+        return ipaddress.IPv4Network(self.cidr)
+
+
+_RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+_BACKUP_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+_MAINT_WINDOW = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$"
+)
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEK = 7 * 24 * 60
+
+
+def _weekly_intervals(window: str) -> list[tuple[int, int]]:
+    """Minutes-of-week intervals covered by a maintenance window (split at the week's end)."""
+    m = _MAINT_WINDOW.match(window)
+    assert m
+    start = _DAYS.index(m[1]) * 1440 + int(m[2]) * 60 + int(m[3])
+    end = _DAYS.index(m[4]) * 1440 + int(m[5]) * 60 + int(m[6])
+    return [(start, end)] if end > start else [(start, _WEEK), (0, end)]
+
+
+def _daily_intervals(window: str) -> list[tuple[int, int]]:
+    """Minutes-of-week intervals covered by a daily backup window."""
+    m = _BACKUP_WINDOW.match(window)
+    assert m
+    start, end = int(m[1]) * 60 + int(m[2]), int(m[3]) * 60 + int(m[4])
+    out: list[tuple[int, int]] = []
+    for day in range(7):
+        s, e = day * 1440 + start, day * 1440 + end + (1440 if end <= start else 0)
+        out += [(s, min(e, _WEEK))] + ([(0, e - _WEEK)] if e > _WEEK else [])
+    return out
+
+
+def _length(intervals: list[tuple[int, int]]) -> int:
+    return sum(e - s for s, e in intervals)
+
+
+class DatabaseSettings(FrozenModel):
+    engine_version: str
+    instance_class: str = Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    # gp3 storage for RDS for PostgreSQL: 20 GiB to 65,536 GiB (RDS user guide, storage types).
+    allocated_storage_gb: int = Field(ge=20, le=65536)
+    # Storage autoscaling cap: at least 10% above the allocated storage (checked below).
+    max_allocated_storage_gb: int = Field(ge=22, le=65536)
+    # RDS for PostgreSQL accepts ports 1150-65535 (CreateDBInstance, "Port").
+    port: int = Field(ge=1150, le=65535)
+    ssl: bool
+    # RDS for PostgreSQL parameter max_connections allows 6..8388607.
+    max_connections: int = Field(ge=6, le=8388607)
+    multi_az: bool
+    # "BackupRetentionPeriod: must be a value from 0 to 35" (RDS CreateDBInstance).
+    backup_retention_days: int = Field(ge=0, le=35)
+    backup_window: str = "03:00-03:30"
+    maintenance_window: str = "sun:04:30-sun:05:30"
+    deletion_protection: bool
+    skip_final_snapshot: bool
+    performance_insights: bool = True
+    performance_insights_retention_days: int = 7
+    monitoring_interval_seconds: int = 0
+    # RDS CreateDBInstance DBName (PostgreSQL): 1 to 63 letters, digits or underscores,
+    # starting with a letter; "Can't be a word reserved by the specified database engine".
+    database_name: str = Field(default="nexus", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
+    # RDS CreateDBInstance MasterUsername (PostgreSQL): 1 to 63 characters starting with a
+    # letter; "Can't be a reserved word for the chosen database engine" (see _username).
+    master_username: str = Field(default="nexus_admin", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
+    log_exports: tuple[Literal["postgresql", "upgrade", "iam-db-auth-error"], ...] = ("postgresql", "upgrade")
+    apply_immediately: bool = False
+
+    @field_validator("engine_version", mode="before")
+    @classmethod
+    def _whole_major(cls, value: Any) -> Any:
+        # `engine_version: 16` (a YAML integer) means "16"; a YAML float does not: 16.10 is
+        # read as 16.1, so floats are refused with a hint to quote them (see describe).
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("engine_version")
+    @classmethod
+    def _engine_version(cls, value: str) -> str:
+        # A major version alone ("16") lets RDS apply minor upgrades without a diff here.
+        m = re.match(r"^(\d+)(\.\d+)?$", value)
+        if not m:
+            raise ValueError(f"{value!r} is not a PostgreSQL version like '16' or '16.4'")
+        if int(m[1]) not in SUPPORTED_POSTGRES_MAJORS:
+            majors = f"{SUPPORTED_POSTGRES_MAJORS.start}..{SUPPORTED_POSTGRES_MAJORS.stop - 1}"
+            raise ValueError(f"major version {m[1]} is not offered by RDS for PostgreSQL here; use {majors}")
+        return value
+
+    @field_validator("database_name")
+    @classmethod
+    def _database_name(cls, value: str) -> str:
+        if value.lower() in POSTGRES_RESERVED_WORDS:
+            raise ValueError(
+                f"{value!r} is a reserved word of PostgreSQL (SQL Key Words appendix); RDS refuses it as DBName"
+            )
+        if value.lower() in EXISTING_DATABASES:
+            raise ValueError(f"{value!r} already exists on every RDS for PostgreSQL instance; choose another name")
+        return value
+
+    @field_validator("master_username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        name = value.lower()
+        if name in POSTGRES_RESERVED_WORDS:
+            raise ValueError(f"{value!r} is a reserved word of PostgreSQL (SQL Key Words appendix); RDS refuses it")
+        if name in RDS_RESERVED_USERNAMES:
+            raise ValueError(f"{value!r} is reserved by RDS for PostgreSQL; choose another name")
+        if name.startswith("pg_"):
+            # RDS: 'role names starting with "pg_" are reserved by the PostgreSQL engine'.
+            raise ValueError(f"{value!r}: role names starting with pg_ are reserved by PostgreSQL")
+        return value
+
+    @field_validator("performance_insights_retention_days")
+    @classmethod
+    def _pi_retention(cls, value: int) -> int:
+        return one_of(value, PI_RETENTION_DAYS, "Performance Insights keeps 7 days or whole months (31 x n) or 731")
+
+    # Performance Insights on any class: the RDS user guide ("Amazon RDS DB engine, Region, and
+    # instance class support for Database Insights") restricts micro/small classes for RDS for
+    # MariaDB and MySQL only, not for RDS for PostgreSQL.
+
+    @field_validator("log_exports")
+    @classmethod
+    def _log_exports(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Each export gets its own log group (/aws/rds/instance/<id>/<log>): a second one of the
+        # same name would be a second resource with one URN and one AWS name.
+        if twice := duplicates(value):
+            raise ValueError(f"{', '.join(twice)} listed more than once; list each log export once")
+        return value
+
+    @field_validator("monitoring_interval_seconds")
+    @classmethod
+    def _monitoring(cls, value: int) -> int:
+        return one_of(value, MONITORING_INTERVALS, "RDS Enhanced Monitoring intervals are")
+
+    @field_validator("backup_window")
+    @classmethod
+    def _backup_window(cls, value: str) -> str:
+        if not _BACKUP_WINDOW.match(value):
+            raise ValueError(f"{value!r} is not 'hh:mm-hh:mm' in UTC")
+        # "Must be at least 30 minutes" (RDS PreferredBackupWindow).
+        if _length(_daily_intervals(value)) < 7 * 30:
+            raise ValueError(f"{value!r} is shorter than the 30 minutes RDS requires")
+        return value
+
+    @field_validator("maintenance_window")
+    @classmethod
+    def _maintenance_window(cls, value: str) -> str:
+        if not _MAINT_WINDOW.match(value):
+            raise ValueError(f"{value!r} is not 'ddd:hh:mm-ddd:hh:mm' in UTC (ddd = mon..sun)")
+        # "Minimum 30-minute window" (RDS PreferredMaintenanceWindow).
+        if _length(_weekly_intervals(value)) < 30:
+            raise ValueError(f"{value!r} is shorter than the 30 minutes RDS requires")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> DatabaseSettings:
+        # RDS user guide, "Managing capacity automatically with Amazon RDS storage autoscaling":
+        # "Set the maximum storage threshold to at least 10% more than the currently allocated
+        # storage" (else "Invalid max storage size"); 26% or more avoids RDS-EVENT-0225.
+        if self.max_allocated_storage_gb * 10 < self.allocated_storage_gb * 11:
+            least = -(-self.allocated_storage_gb * 11 // 10)
+            raise ValueError(
+                f"max_allocated_storage_gb ({self.max_allocated_storage_gb}) must be at least 10% greater than "
+                f"allocated_storage_gb ({self.allocated_storage_gb}), so {least} or more: RDS refuses a smaller "
+                "autoscaling cap"
+            )
+        # "The backup window must not overlap with the maintenance window" (RDS).
+        backup, maintenance = _daily_intervals(self.backup_window), _weekly_intervals(self.maintenance_window)
+        if any(bs < me and ms < be for bs, be in backup for ms, me in maintenance):
+            raise ValueError(
+                f"backup_window {self.backup_window} overlaps maintenance_window {self.maintenance_window}; "
+                "RDS requires them apart"
+            )
+        return self
+
+    @property
+    def major_version(self) -> int:
+        return int(self.engine_version.split(".")[0])
+
+    @property
+    def parameter_group_family(self) -> str:
+        # RDS names PostgreSQL families by major version from 10 on ("postgres16").
+        return f"postgres{self.major_version}"
+
+
+class LoadBalancerSettings(FrozenModel):
+    certificate_arn: str | None = None
+    # Without a certificate the ALB serves plain HTTP; only a stack file that says so may.
+    allow_plain_http: bool = False
+    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    allowed_ingress_cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    deletion_protection: bool
+    app_port: int = Field(default=8080, ge=1, le=65535)
+    health_check_path: str = Field(default="/health", pattern=r"^/[\x21-\x7e]{0,1023}$")
+    # ALB idle timeout: 1-4000 seconds (ELB attributes).
+    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _certificate(cls, value: str | None) -> str | None:
+        # The "aws" partition only, like the regions (see other_partition).
+        if value is not None and not re.match(r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$", value):
+            raise ValueError(f"{value!r} is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/UUID)")
+        return value
+
+    @field_validator("ssl_policy")
+    @classmethod
+    def _ssl_policy(cls, value: str) -> str:
+        if not is_tls12_plus_policy(value):
+            raise ValueError(
+                f"{value!r} is not a TLS 1.2+ ELB policy; use ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, "
+                "-TLS-1-2-* or -FS-1-2-* (e.g. ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09)"
+            )
+        return value
+
+    @field_validator("allowed_ingress_cidrs")
+    @classmethod
+    def _ingress(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("at least one CIDR must be allowed to reach the load balancer")
+        for cidr in value:
+            ipv4_cidr(cidr)
+        # EC2 AuthorizeSecurityGroupIngress refuses a rule that already exists
+        # (InvalidPermission.Duplicate): each CIDR becomes one rule per port.
+        if twice := duplicates(value):
+            raise ValueError(f"{', '.join(twice)} listed more than once; list each CIDR once")
+        return value
+
+    @model_validator(mode="after")
+    def _rules_per_security_group(self) -> LoadBalancerSettings:
+        # VPC user guide, "Amazon VPC quotas": 60 inbound rules per security group (default
+        # quota, counted separately for IPv4); one rule per CIDR and listener port (80, and 443
+        # with HTTPS).
+        ports = 2 if self.https else 1
+        if len(self.allowed_ingress_cidrs) * ports > INBOUND_RULES_PER_SECURITY_GROUP:
+            raise ValueError(
+                f"allowed_ingress_cidrs has {len(self.allowed_ingress_cidrs)} CIDRs x {ports} port(s) = "
+                f"{len(self.allowed_ingress_cidrs) * ports} inbound rules; a security group holds "
+                f"{INBOUND_RULES_PER_SECURITY_GROUP} (default VPC quota): use at most "
+                f"{INBOUND_RULES_PER_SECURITY_GROUP // ports} CIDRs, or wider ones"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _https_or_explicit_http(self) -> LoadBalancerSettings:
+        if self.certificate_arn is None and not self.allow_plain_http:
+            raise ValueError(
+                "no certificate_arn: set certificate_arn to an ACM certificate, or set "
+                "allow_plain_http: true to accept an HTTP-only load balancer (development only)"
+            )
+        return self
+
+    @property
+    def https(self) -> bool:
+        return self.certificate_arn is not None
+
+
+class SecretsSettings(FrozenModel):
+    # KMS ScheduleKeyDeletion: "PendingWindowInDays ... minimum 7, maximum 30".
+    kms_deletion_window_days: int = Field(ge=7, le=30)
+    # Secrets Manager DeleteSecret: RecoveryWindowInDays 7..30, or 0 to delete at once.
+    recovery_window_days: int
+
+    @field_validator("recovery_window_days")
+    @classmethod
+    def _recovery(cls, value: int) -> int:
+        if value != 0 and not 7 <= value <= 30:
+            raise ValueError(f"{value} is not allowed; Secrets Manager takes 0 (delete at once) or 7..30 days")
+        return value
+
+
+class ProtectionSettings(FrozenModel):
+    # Pulumi `protect` on stateful resources: `pulumi destroy` refuses to delete them.
+    protect_stateful_resources: bool
+    # Buckets and DNS zones emptied on destroy, so development stacks tear down completely.
+    force_destroy: bool
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ProtectionSettings:
+        if self.protect_stateful_resources and self.force_destroy:
+            raise ValueError(
+                "protect_stateful_resources and force_destroy contradict each other: "
+                "a protected environment must not empty its buckets on destroy"
+            )
+        return self
+
+
+class AlarmSettings(FrozenModel):
+    # CloudWatch alarm periods: 10, 20, 30 or a multiple of 60 seconds (PutMetricAlarm).
+    period_seconds: int = 60
+    # PutMetricAlarm "Valid Range: Minimum value of 1"; the upper bound is the evaluation range
+    # (period x evaluation periods), checked below.
+    evaluation_periods: int = Field(default=3, ge=1)
+    alb_5xx_percent: float = Field(default=5.0, gt=0, le=100)
+    target_response_time_seconds: float = Field(default=2.0, gt=0)
+    # Thresholds travel as doubles (PutMetricAlarm Threshold; Pulumi's wire format too): whole
+    # numbers up to 2**53 stay exact, larger ones fail to serialise or lose their value.
+    unhealthy_hosts: int = Field(default=1, ge=1, le=2**53)
+    db_cpu_percent: float = Field(default=80.0, gt=0, le=100)
+    # Percent of the storage autoscaling cap (database.max_allocated_storage_gb) that must stay
+    # free. Below it a person must act: the volume has grown to its cap, or autoscaling cannot
+    # keep up. Checked against autoscaling's own trigger in Settings.
+    db_free_storage_percent_of_cap: float = Field(default=1.0, gt=0, lt=10)
+    db_freeable_memory_mb: int = Field(default=256, ge=1, le=2**53 // 2**20)  # the threshold is in bytes
+    db_connections_percent: float = Field(default=80.0, gt=0, le=100)
+
+    @field_validator("period_seconds")
+    @classmethod
+    def _period(cls, value: int) -> int:
+        if value not in (10, 20, 30) and (value < 60 or value % 60):
+            raise ValueError(f"{value} is not a CloudWatch alarm period: use 10, 20, 30 or a multiple of 60")
+        return value
+
+    @model_validator(mode="after")
+    def _evaluation_range(self) -> AlarmSettings:
+        # PutMetricAlarm, Period: "An alarm's total current evaluation period can be no longer
+        # than seven days, so Period multiplied by EvaluationPeriods can't be more than 604,800
+        # seconds. For alarms with a period of less than one hour (3,600 seconds), the total
+        # evaluation period can't be longer than one day (86,400 seconds)."
+        limit = max_evaluation_range(self.period_seconds)
+        if self.period_seconds * self.evaluation_periods > limit:
+            raise ValueError(
+                f"period_seconds x evaluation_periods = {self.period_seconds} x {self.evaluation_periods} = "
+                f"{self.period_seconds * self.evaluation_periods} s; CloudWatch evaluates at most {limit} s "
+                f"({'one day' if limit == 86_400 else 'seven days'}) with this period: use at most "
+                f"{limit // self.period_seconds} evaluation periods"
+            )
+        return self
+
+
+class MonitoringSettings(FrozenModel):
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+    metrics_retention_days: int
+    # The alarms of this stack must reach a person: refuse an alarm topic without subscriber.
+    require_alarm_subscribers: bool = False
+    alarm_emails: tuple[str, ...] = Field(default=(), validate_default=True)
+    notify_on_recovery: bool = False
+    alarms: AlarmSettings = AlarmSettings()
+    # The CloudWatch dashboard: $3 a month each (CloudWatch pricing). The alarms do not need
+    # it, and CloudWatch's automatic per-service dashboards show the same metrics for free.
+    dashboard: bool = True
+
+    @field_validator("metrics_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        return one_of(value, CLOUDWATCH_RETENTION_DAYS, "CloudWatch Logs retention must be one of")
+
+    @field_validator("alarm_emails")
+    @classmethod
+    def _emails(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        for email in value:
+            if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+                raise ValueError(f"{email!r} is not an e-mail address")
+        if not value and info.data.get("require_alarm_subscribers"):
+            raise ValueError(
+                "empty, but monitoring.require_alarm_subscribers is true: the alarm topic would have no "
+                "subscriber and every alarm would page nobody; add the on-call address"
+            )
+        # SNS Subscribe returns the existing subscription for the same endpoint: two resources
+        # would own one subscription, and deleting either would remove it.
+        if twice := duplicates(tuple(e.lower() for e in value)):
+            raise ValueError(f"{', '.join(twice)} listed more than once; list each address once")
+        return value
+
+
+class SecuritySettings(FrozenModel):
+    auth_timeout_seconds: int = Field(ge=60, le=86400)
+    max_login_attempts: int = Field(ge=1, le=100)
+
+
+class PerformanceSettings(FrozenModel):
+    cache_ttl_seconds: int = Field(ge=0, le=86400)
+    max_workers: int = Field(ge=1, le=256)
+
+
+_PG_IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
+
+
+class IdentitySettings(FrozenModel):
+    """The application's identity: who may run as its role, and the database user it logs in as."""
+
+    compute_services: tuple[Literal["ecs-tasks", "ec2", "lambda", "eks-pods"], ...] = ("ecs-tasks",)
+    # PostgreSQL folds unquoted names to lower case; a lower-case name is the same quoted or not.
+    database_user: str = Field(default="nexus_app", pattern=_PG_IDENTIFIER)
+
+    @field_validator("compute_services")
+    @classmethod
+    def _services(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError(f"name at least one compute service: {', '.join(COMPUTE_SERVICE_PRINCIPALS)}")
+        if len(set(value)) != len(value):
+            raise ValueError("each compute service may be named once")
+        return value
+
+    @field_validator("database_user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        if value in {"rdsadmin", "postgres", "admin", "rds_superuser", "public", "rds_iam"} or value.startswith("pg_"):
+            raise ValueError(f"{value!r} is reserved by PostgreSQL or RDS; choose another name")
+        return value
+
+
+class AuditSettings(FrozenModel):
+    """Where the environment's audit trail lives. `own`: the environment has an AWS account of
+    its own and creates a CloudTrail trail there. `shared-account`: it shares an account whose
+    trail (kept by whoever owns the account) already records it; no second trail is created."""
+
+    trail: Literal["own", "shared-account"] = "own"
+    # Days the trail's log files are kept in S3; default: monitoring.metrics_retention_days.
+    retention_days: int | None = Field(default=None, ge=1, le=36500)
+
+
+class Settings(FrozenModel):
+    """Everything one stack declares. `stack` and `region` come from the CLI and `aws:region`."""
+
+    stack: str
+    region: str
+    # The AWS account this stack belongs to; the provider refuses any other
+    # (allowed_account_ids). A string: unquoted, YAML reads a number and drops leading zeros.
+    account_id: str
+    # `aws:defaultTags` of the stack file ({"tags": {...}}): extra tags on every resource.
+    aws_default_tags: dict[str, Any] = Field(default_factory=dict)
+    environment: Literal["production", "staging", "development"]
+    application: ApplicationSettings
+    features: FeatureSettings
+    limits: LimitSettings
+    network: NetworkSettings
+    database: DatabaseSettings
+    load_balancer: LoadBalancerSettings
+    secrets: SecretsSettings
+    protection: ProtectionSettings
+    monitoring: MonitoringSettings
+    security: SecuritySettings
+    performance: PerformanceSettings
+    identity: IdentitySettings = IdentitySettings()
+    audit: AuditSettings = AuditSettings()
+
+    @field_validator("stack")
+    @classmethod
+    def _stack(cls, value: str) -> str:
+        return valid_stack_name(value)
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _account(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not re.fullmatch(r"\d{12}", value):
+            raise ValueError(
+                f"{value!r} is not an AWS account ID: 12 digits, quoted "
+                '(nexus:account_id: "123456789012"; unquoted, YAML reads a number and drops leading zeros)'
+            )
+        return value
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # "Input should be a valid string" (or "required" when unset)
+        if partition := other_partition(value):
+            raise ValueError(
+                f"{value} is a region of partition {partition}; this program supports the aws partition "
+                "only (its ARNs, service principals and log-delivery accounts): use a commercial region"
+            )
+        if not REGION_NAME.match(value):
+            raise ValueError(f"{value!r} is not an AWS region name like us-east-1")
+        return value
+
+    @field_validator("aws_default_tags", mode="before")
+    @classmethod
+    def _aws_default_tags(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or set(value) - {"tags"}:
+            raise ValueError("must be a mapping with one key, tags: {Key: value, ...} (pulumi-aws defaultTags)")
+        tags = value.get("tags") or {}
+        if not isinstance(tags, dict):
+            raise ValueError("tags must be a mapping of tag keys to values")
+        for key, text in tags.items():
+            if problem := tag_text_problem(key, key=True):
+                raise ValueError(f"tags.{key}: {problem}")
+            if key in PROGRAM_TAG_KEYS or key in RESOURCE_TAG_KEYS:
+                raise ValueError(f"tags.{key} is set by the program on every resource; choose another key")
+            if problem := tag_text_problem(text, key=False):
+                raise ValueError(f"tags.{key}: {problem}")
+        room = MAX_TAGS_PER_RESOURCE - len(PROGRAM_TAG_KEYS) - len(RESOURCE_TAG_KEYS)
+        if len(tags) > room:
+            raise ValueError(
+                f"{len(tags)} tags; AWS allows {MAX_TAGS_PER_RESOURCE} per resource and the program sets "
+                f"{MAX_TAGS_PER_RESOURCE - room}: at most {room} here"
+            )
+        return {"tags": dict(tags)}
+
+    @property
+    def extra_tags(self) -> dict[str, str]:
+        """Tags of the stack file's aws:defaultTags, validated (see _aws_default_tags)."""
+        return dict(self.aws_default_tags.get("tags") or {})
+
+    @model_validator(mode="after")
+    def _certificate_region(self) -> Settings:
+        arn = self.load_balancer.certificate_arn
+        if arn is not None and arn.split(":")[3] != self.region:
+            raise ValueError(
+                f"load_balancer.certificate_arn is in {arn.split(':')[3]} but the stack deploys to "
+                f"{self.region}: an ALB can only use an ACM certificate of its own region"
+            )
+        if arn is not None and arn.split(":")[4] != self.account_id:
+            raise ValueError(
+                f"{PROJECT}:load_balancer.certificate_arn belongs to account {arn.split(':')[4]} but "
+                f"{PROJECT}:account_id is {self.account_id}: an ALB can only use a certificate of its own account"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _zones_of_region(self) -> Settings:
+        prefix = ZONE_ID_PREFIXES.get(self.region)
+        zones = self.network.availability_zones
+        if prefix is None:
+            raise ValueError(
+                f"{PROJECT}:network.availability_zones: no zone ID table for region {self.region} "
+                "(add its AZ ID prefix to ZONE_ID_PREFIXES in nexus/config/limits.py)"
+            )
+        foreign = [z for z in zones if not re.fullmatch(rf"{prefix}-az\d+", z)]
+        if foreign:
+            raise ValueError(
+                f"{PROJECT}:network.availability_zones = {', '.join(foreign)}: not a regular Availability Zone "
+                f"ID of {self.region} (those look like {prefix}-az1; Local and Wavelength Zones are refused)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _storage_alarm_after_autoscaling(self) -> Settings:
+        # The free-storage alarm must not page while storage autoscaling can still act: it
+        # acts at 10 % free of the current allocation, at least the initial one.
+        db, percent = self.database, self.monitoring.alarms.db_free_storage_percent_of_cap
+        threshold = db.max_allocated_storage_gb * percent / 100
+        trigger = db.allocated_storage_gb * RDS_AUTOSCALING_FREE_PERCENT / 100
+        if threshold >= trigger:
+            most = 100 * trigger / db.max_allocated_storage_gb
+            raise ValueError(
+                f"{PROJECT}:monitoring.alarms.db_free_storage_percent_of_cap = {percent}: {threshold:g} GiB of the "
+                f"{db.max_allocated_storage_gb} GiB cap is not below the {trigger:g} GiB free at which storage "
+                f"autoscaling acts on the initial {db.allocated_storage_gb} GiB, so the alarm would page while "
+                f"autoscaling still works; use less than {most:.3g}"
+            )
+        return self
+
+    @field_validator("identity")
+    @classmethod
+    def _own_database_user(cls, value: IdentitySettings, info: ValidationInfo) -> IdentitySettings:
+        # The master user keeps its RDS-managed password; granting it rds_iam would switch it
+        # to IAM authentication only (RDS user guide, "Creating a database account using IAM
+        # authentication"), so the application must log in as a user of its own.
+        database = info.data.get("database")
+        if database is not None and value.database_user.lower() == database.master_username.lower():
+            raise ValueError(
+                f"database_user {value.database_user!r} is the database's master user: "
+                "the application needs a user of its own"
+            )
+        return value
+
+    @property
+    def audit_retention_days(self) -> int:
+        return self.audit.retention_days or self.monitoring.metrics_retention_days
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def parse_settings(
+    raw: dict[str, Any], *, stack: str, region: str | None, source: str, default_tags: Any = None
+) -> Settings:
+    """Validate raw `nexus:*` values (namespace stripped) or raise SettingsError naming each key.
+    `default_tags` is the stack's `aws:defaultTags` value, if any."""
+    settings, problems = validate_settings(raw, stack=stack, region=region, default_tags=default_tags)
+    if settings is None:
+        raise SettingsError(source, [problem for _, problem in problems])
+    return settings
+
+
+# Settings fields the CLI fills (the stack name, aws:region, aws:defaultTags), never nexus:* keys.
+INTERNAL_FIELDS = ("stack", "region", "aws_default_tags")
+
+
+def validate_settings(
+    raw: dict[str, Any], *, stack: str, region: str | None, default_tags: Any = None
+) -> tuple[Settings | None, list[tuple[str, str]]]:
+    """Settings, or None and the problems as (top-level field, message): the field ("database",
+    "region") tells the caller which file holds the mistake."""
+    if internal := sorted(k for k in INTERNAL_FIELDS if k in raw):
+        return None, [(k, f"{PROJECT}:{k}: unknown key (set by the CLI or the aws namespace)") for k in internal]
+    # Without aws:region pydantic would say "expected text, found nothing": say "not set".
+    data = {
+        **raw,
+        "stack": stack,
+        **({"region": region} if region is not None else {}),
+        **({"aws_default_tags": default_tags} if default_tags is not None else {}),
+    }
+    try:
+        return Settings.model_validate(data), []
+    except ValidationError as exc:
+        errors = exc.errors()
+    # A misspelled key also leaves the real one unset: say "did you mean" once, not also "required".
+    suggested = {(tuple(e["loc"][:-1]), hint) for e in errors if (hint := suggestion(e, Settings)) is not None}
+    return None, [
+        (str(e["loc"][0]) if e["loc"] else "", describe(e, Settings))
+        for e in errors
+        if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), str(e["loc"][-1])) in suggested)
+    ]
+
+
+def settings_from_cli_config(config: dict[str, str], *, stack: str, source: str) -> Settings:
+    """Settings from config as the Pulumi CLI passes it to a program: every value a string,
+    objects as JSON. Only `nexus:*` keys and `aws:region` are read."""
+    ns = f"{PROJECT}:"
+    # account_id stays the string it is ("012345678901" must not become a number).
+    raw = {
+        key[len(ns) :]: value if key == f"{ns}account_id" else decode_cli_value(value)
+        for key, value in config.items()
+        if key.startswith(ns)
+    }
+    tags = decode_cli_value(config["aws:defaultTags"]) if "aws:defaultTags" in config else None
+    return parse_settings(raw, stack=stack, region=config.get("aws:region"), source=source, default_tags=tags)
+
+
+# --------------------------------------------------------------------------- bootstrap

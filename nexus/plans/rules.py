@@ -1,0 +1,327 @@
+"""The project's invariants as rules over plan resources (wire form: camelCase inputs).
+
+One definition serves three callers: `python -m nexus check` over the offline plan, the
+CrossGuard policy pack in `policy/` during `pulumi preview`, and the tests. A rule takes a
+resource (type, inputs, options) and the stack's environment tier, and returns problems.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from nexus.config.limits import CLOUDWATCH_RETENTION_DAYS, is_tls12_plus_policy
+from nexus.plans.iam_eval import action_matches
+
+Resource = dict[str, Any]  # {"type", "name", "inputs", "options"} as in the plan JSON
+REQUIRED_TAGS = ("Environment", "Stack", "Project", "ManagedBy")
+STATEFUL_TYPES = (
+    "aws:rds/instance:Instance",
+    "aws:kms/key:Key",
+    "aws:secretsmanager/secret:Secret",
+    "aws:s3/bucket:Bucket",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    check: Callable[[Resource, str], list[str]]
+
+
+def _inputs(r: Resource) -> dict[str, Any]:
+    return r.get("inputs") or {}
+
+
+def encrypted_with_customer_key(r: Resource, env: str) -> list[str]:
+    i, t = _inputs(r), r["type"]
+    if t == "aws:rds/instance:Instance" and not (i.get("storageEncrypted") and i.get("kmsKeyId")):
+        return ["RDS storage must be encrypted with the environment's KMS key"]
+    if t in ("aws:cloudwatch/logGroup:LogGroup", "aws:secretsmanager/secret:Secret") and not i.get("kmsKeyId"):
+        return [f"{t.split(':')[-1]} must be encrypted with the environment's KMS key"]
+    if t == "aws:sns/topic:Topic" and not i.get("kmsMasterKeyId"):
+        return ["SNS topic must be encrypted with the environment's KMS key"]
+    if t == "aws:ssm/parameter:Parameter" and i.get("type") == "SecureString" and not i.get("keyId"):
+        return ["SecureString parameters must use the environment's KMS key"]
+    return []
+
+
+def database_not_public(r: Resource, env: str) -> list[str]:
+    if r["type"] == "aws:rds/instance:Instance" and _inputs(r).get("publiclyAccessible") is not False:
+        return ["the database must not be publicly accessible"]
+    return []
+
+
+def no_open_ingress(r: Resource, env: str) -> list[str]:
+    i = _inputs(r)
+    if r["type"] == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+        rules = [{"cidrBlocks": [i.get("cidrIpv4")], "ipv6CidrBlocks": [i.get("cidrIpv6")], **i}]
+    elif r["type"] == "aws:ec2/securityGroup:SecurityGroup":
+        rules = i.get("ingress") or []
+    else:
+        return []
+    problems = []
+    for rule in rules:
+        world = "0.0.0.0/0" in (rule.get("cidrBlocks") or []) or "::/0" in (rule.get("ipv6CidrBlocks") or [])
+        web = rule.get("fromPort") == rule.get("toPort") and rule.get("fromPort") in (80, 443)
+        if world and not web:
+            problems.append(f"ingress from the internet on ports {rule.get('fromPort')}-{rule.get('toPort')}")
+    return problems
+
+
+def https_where_traffic_enters(r: Resource, env: str) -> list[str]:
+    if r["type"] != "aws:lb/listener:Listener" or env not in ("production", "staging"):
+        return []
+    i = _inputs(r)
+    if i.get("protocol") == "HTTPS":
+        return [] if is_tls12_plus_policy(i.get("sslPolicy")) else [f"TLS policy {i.get('sslPolicy')} allows TLS < 1.2"]
+    actions = i.get("defaultActions") or []
+    if all(a.get("type") == "redirect" and (a.get("redirect") or {}).get("protocol") == "HTTPS" for a in actions):
+        return []
+    return [f"{env} listener on port {i.get('port')} serves plain HTTP instead of redirecting to HTTPS"]
+
+
+def access_logs_on(r: Resource, env: str) -> list[str]:
+    if r["type"] == "aws:lb/loadBalancer:LoadBalancer" and not (_inputs(r).get("accessLogs") or {}).get("enabled"):
+        return ["load balancer access logs must be on"]
+    return []
+
+
+def log_retention_set(r: Resource, env: str) -> list[str]:
+    if r["type"] == "aws:cloudwatch/logGroup:LogGroup":
+        days = _inputs(r).get("retentionInDays")
+        if days not in CLOUDWATCH_RETENTION_DAYS:
+            return [f"log group retention {days!r} is not a CloudWatch retention value"]
+    return []
+
+
+def production_deletion_protected(r: Resource, env: str) -> list[str]:
+    if env != "production":
+        return []
+    i, t, problems = _inputs(r), r["type"], []
+    if t in STATEFUL_TYPES and not (r.get("options") or {}).get("protect"):
+        problems.append("production stateful resources must be Pulumi-protected")
+    if t == "aws:rds/instance:Instance":
+        if not i.get("deletionProtection"):
+            problems.append("production database must have deletion protection")
+        if i.get("skipFinalSnapshot") or not i.get("finalSnapshotIdentifier"):
+            problems.append("production database must take a final snapshot")
+    if t == "aws:lb/loadBalancer:LoadBalancer" and not i.get("enableDeletionProtection"):
+        problems.append("production load balancer must have deletion protection")
+    return problems
+
+
+# Actions that read or write data (not configuration): granting one of them on any resource
+# hands over every object, secret, parameter, key, database or log of the account.
+DATA_ACTIONS = (
+    "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
+    "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+    "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:PutParameter",
+    "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom",
+    "rds-db:connect", "rds-data:ExecuteStatement",
+    "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents",
+    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem",
+    "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+    "sqs:ReceiveMessage", "sqs:SendMessage", "sns:Publish",
+)  # fmt: skip
+# Identity and bucket policies. Key policies are not among them: there `"Resource": "*"`
+# means the key the policy is attached to (KMS developer guide, "Key policies").
+POLICY_INPUTS = {
+    "aws:iam/rolePolicy:RolePolicy": "policy",
+    "aws:iam/policy:Policy": "policy",
+    "aws:iam/userPolicy:UserPolicy": "policy",
+    "aws:iam/groupPolicy:GroupPolicy": "policy",
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+}
+
+
+def _unscoped(resource: str) -> bool:
+    """`*`, or an ARN that names no resource: only wildcards after the resource type
+    (arn:aws:s3:::*, arn:aws:ssm:r:a:parameter/*, arn:aws:rds-db:r:a:dbuser:*/*)."""
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    if len(parts) < 6:
+        return False
+    # S3 ARNs have no resource type: the bucket name comes first.
+    rest = parts[5] if parts[2] == "s3" else re.sub(r"^[A-Za-z0-9-]+[/:]", "", parts[5])
+    return set(rest) <= set("*?/:")
+
+
+def no_data_action_on_any_resource(r: Resource, env: str) -> list[str]:
+    key = POLICY_INPUTS.get(r["type"])
+    if key is None:
+        return []
+    document = _inputs(r).get(key)
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return []  # unknown during a preview, or not JSON: IAM itself refuses the latter
+    if not isinstance(document, dict):
+        return []
+    problems = []
+    statements = document.get("Statement") or []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if statement.get("Effect") != "Allow":
+            continue
+        if "NotAction" in statement:
+            excluded = _as_list(statement["NotAction"])
+            granted = [a for a in DATA_ACTIONS if not action_matches(excluded, a)]
+        else:
+            granted = [a for a in DATA_ACTIONS if action_matches(_as_list(statement.get("Action", [])), a)]
+        resources = _as_list(statement.get("Resource", []))
+        wide = "NotResource" in statement or any(_unscoped(str(res)) for res in resources)
+        if granted and wide:
+            sid = statement.get("Sid", "(no Sid)")
+            problems.append(
+                f"statement {sid} grants {', '.join(granted[:3])}{'...' if len(granted) > 3 else ''} on any resource"
+            )
+    return problems
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# Resource types whose names AWS keeps taken after deletion, and for how long: such a
+# resource must take a generated name (name_prefix), or re-creating its stack fails.
+#   Secrets Manager: a deleted secret keeps its name for its recovery window, 7..30 days
+#   ("You can't create a secret with the same name as one scheduled for deletion", DeleteSecret).
+#   SQS: "wait 60 seconds after deleting a queue before creating a queue with the same name".
+# Names AWS frees at once on deletion (VPC resources, security groups, IAM roles, RDS
+# instance/subnet/parameter groups and event subscriptions, log groups, KMS aliases, SNS
+# topics, alarms, dashboards, load balancers, target groups, WAF web ACLs, SSM parameters)
+# may stay fixed; so may the access-log bucket (free again once deleted; its name carries the
+# account ID so no one else takes it meanwhile). The final DB snapshot, which outlives the
+# stack, carries a random suffix (nexus/components/database.py).
+RESERVED_NAME_TYPES = {
+    "aws:secretsmanager/secret:Secret": "Secrets Manager keeps a deleted secret's name for its recovery window",
+    "aws:sqs/queue:Queue": "SQS keeps a deleted queue's name for 60 seconds",
+}
+
+
+def no_fixed_reserved_name(r: Resource, env: str) -> list[str]:
+    reason = RESERVED_NAME_TYPES.get(r["type"])
+    if reason and _inputs(r).get("name"):
+        return [f"fixed name {_inputs(r)['name']!r}: {reason}, so a re-created stack would fail; use name_prefix"]
+    return []
+
+
+RESOURCE_RULES = (
+    Rule("encrypted-with-customer-key", "Storage is encrypted with the environment's own KMS key.", encrypted_with_customer_key),
+    Rule("database-not-public", "No database is publicly accessible.", database_not_public),
+    Rule("no-open-ingress", "No ingress from 0.0.0.0/0 except the load balancer's 80/443.", no_open_ingress),
+    Rule("https-modern-tls", "Production and staging take traffic over HTTPS with TLS 1.2+.", https_where_traffic_enters),
+    Rule("access-logs-on", "Load balancers write access logs.", access_logs_on),
+    Rule("log-retention-set", "Every log group has a valid retention.", log_retention_set),
+    Rule("production-deletion-protected", "Production's stateful resources survive a mistaken destroy.", production_deletion_protected),
+    Rule("no-data-action-on-any-resource", "No identity or bucket policy grants a data action on a wildcard resource.", no_data_action_on_any_resource),
+    Rule("no-fixed-reserved-name", "Names AWS reserves after deletion are generated, so stacks re-create.", no_fixed_reserved_name),
+)  # fmt: skip
+
+
+def stack_problems(resources: list[Resource], env: str, taggable: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """Rules that need the whole stack: flow logs per VPC, tags through the provider."""
+    problems: list[tuple[str, str]] = []
+    vpcs = [r for r in resources if r["type"] == "aws:ec2/vpc:Vpc"]
+    flows = [r for r in resources if r["type"] == "aws:ec2/flowLog:FlowLog"]
+    if len(flows) < len(vpcs):
+        problems.append(("flow-logs-on", f"{len(vpcs)} VPC(s) but {len(flows)} flow log(s)"))
+    providers = {r["urn"]: r for r in resources if r["type"] == "pulumi:providers:aws"}
+    for r in resources:
+        if not r.get("custom") or not taggable(r["type"]):
+            continue
+        default_tags = provider_tags((providers.get(r.get("provider") or "") or {}).get("inputs", {}))
+        tags = {**default_tags, **(_inputs(r).get("tags") or {})}
+        missing = [t for t in REQUIRED_TAGS if t not in tags]
+        if missing:
+            problems.append(("environment-tags", f"{r['type']} {r['name']}: missing tags {', '.join(missing)}"))
+    return problems
+
+
+def provider_tags(provider_inputs: dict[str, Any]) -> dict[str, str]:
+    """Default tags of an AWS provider (a JSON string on the wire under mocks, an object in previews)."""
+    value = provider_inputs.get("defaultTags") or {}
+    tags = (json.loads(value) if isinstance(value, str) else value).get("tags") or {}
+    return dict(tags)
+
+
+def check_plan(plan: dict[str, Any], taggable: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """Every violation of every rule in a plan JSON: (rule name, message)."""
+    env = plan["environment"]
+    found = [
+        (rule.name, f"{r['type']} {r['name']}: {problem}")
+        for r in plan["resources"]
+        for rule in RESOURCE_RULES
+        for problem in rule.check(r, env)
+    ]
+    return found + stack_problems(plan["resources"], env, taggable)
+
+
+@dataclass(frozen=True)
+class DestroyBlocker:
+    """Something that stops `pulumi destroy`, and the setting that lifts it."""
+
+    resource: str  # "type name"
+    reason: str
+    key: str | None  # config path for `pulumi config set --path`, None when only code can lift it
+    value: Any = None
+
+
+def destroy_blockers(plan: dict[str, Any]) -> list[DestroyBlocker]:
+    """Resources that would stop `pulumi destroy` of the planned stack, each with its remedy."""
+    blockers = []
+    for r in plan["resources"]:
+        i, t, o = _inputs(r), r["type"], r.get("options") or {}
+        label = f"{t} {r['name']}"
+
+        def add(reason: str, key: str | None, value: Any = None, label: str = label) -> None:
+            blockers.append(DestroyBlocker(label, reason, key, value))
+
+        if o.get("protect"):
+            # Pulumi refuses to delete a protected resource ("pulumi destroy" stops at it).
+            add("Pulumi protect", "nexus:protection.protect_stateful_resources", False)
+        if t == "aws:rds/instance:Instance" and i.get("deletionProtection"):
+            # DeleteDBInstance fails while DeletionProtection is on (RDS API reference).
+            add("RDS deletion protection", "nexus:database.deletion_protection", False)
+        if t == "aws:lb/loadBalancer:LoadBalancer" and i.get("enableDeletionProtection"):
+            # DeleteLoadBalancer fails while deletion_protection.enabled (ELB API reference).
+            add("load balancer deletion protection", "nexus:load_balancer.deletion_protection", False)
+        if t in ("aws:s3/bucket:Bucket", "aws:route53/zone:Zone") and not i.get("forceDestroy"):
+            # S3 refuses to delete a bucket with objects (BucketNotEmpty), Route 53 a zone with
+            # records made outside the stack (HostedZoneNotEmpty); force_destroy empties them.
+            add("not emptied on destroy", "nexus:protection.force_destroy", True)
+        if t in ("aws:cloudwatch/logGroup:LogGroup", "aws:rds/parameterGroup:ParameterGroup") and i.get("skipDestroy"):
+            add("skip_destroy in code", None)
+    return blockers
+
+
+def destroy_leftovers(plan: dict[str, Any]) -> list[str]:
+    """What `pulumi destroy` leaves behind on purpose (it does not block the destroy)."""
+    left = []
+    for r in plan["resources"]:
+        i, t, o = _inputs(r), r["type"], r.get("options") or {}
+        label = f"{t} {r['name']}"
+        if o.get("retain_on_delete"):
+            left.append(f"{label}: retained (removed from the stack, kept in AWS)")
+        if t == "aws:rds/instance:Instance" and not i.get("skipFinalSnapshot"):
+            left.append(f"{label}: final snapshot {i.get('finalSnapshotIdentifier')} and retained automated backups")
+        if t == "aws:secretsmanager/secret:Secret" and i.get("recoveryWindowInDays", 30) != 0:
+            left.append(f"{label}: recoverable for {i.get('recoveryWindowInDays', 30)} days, then deleted")
+    return left
+
+
+def is_taggable(type_token: str) -> bool:
+    """An AWS resource type is taggable when the provider's class has `tags_all`."""
+    import pulumi_aws
+
+    package, module_path, cls = type_token.split(":")
+    if package != "aws" or module_path.startswith("index"):
+        return False
+    module = getattr(pulumi_aws, module_path.split("/")[0], None)
+    return hasattr(getattr(module, cls, None), "tags_all")

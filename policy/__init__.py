@@ -1,0 +1,1 @@
+"""The policy pack (`pulumi preview --policy-pack policy`): its rules live in nexus.plans."""
