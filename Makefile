@@ -72,7 +72,7 @@ cost: $(VENV)/.installed            ## monthly cost of every stack at AWS list p
 	$(PY) -m nexus cost --all
 
 fuzz: $(VENV)/.installed            ## property tests with many more cases (prints the cases tried)
-	NEXUS_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -p no:xdist tests/test_validation_properties.py \
+	NEXUS_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -p no:xdist tests/config/test_environment.py -k generated \
 		--hypothesis-show-statistics --durations=0
 
 bench: $(VENV)/.installed           ## set-up time and offline plan time against their floors

@@ -1,44 +1,16 @@
-"""Every stack file runs through the real program under Pulumi's mocks once per session;
-tests assert on what it recorded."""
+"""The suite's fixtures. Every stack file runs through the real program under Pulumi's mocks
+once per session (tests.support.plans keeps the plans); tests assert on what it recorded."""
 
 from __future__ import annotations
 
-import gc
+import json
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
 
 import pytest
 
-from nexus.config.stack_files import load_stack_config, stack_names
-from nexus.plans.offline import Plan, run_program
-
-STACKS = stack_names()
-_cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Plan] = {}
-
-
-def plan_stack(stack: str, *, config_from: str | None = None, overrides: dict[str, Any] | None = None) -> Plan:
-    """Plan a stack once per session (the same arguments return the same recorded plan)."""
-    key = (stack, config_from, tuple(sorted((k, repr(v)) for k, v in (overrides or {}).items())))
-    if key not in _cache:
-        config = load_stack_config(config_from or stack)
-        config = config.with_values(overrides or {}, stack=stack)
-        _cache[key] = run_program(config, config.settings())
-        _freeze_once()
-    return _cache[key]
-
-
-_frozen = False
-
-
-def _freeze_once() -> None:
-    """After the first plan the Pulumi SDKs are loaded: hundreds of thousands of long-lived
-    objects that every full garbage collection would scan again. Move them out of the
-    collector's way (gc.freeze), as `nexus plan` does by switching collection off."""
-    global _frozen
-    if not _frozen:
-        gc.collect()
-        gc.freeze()
-        _frozen = True
+from nexus.plans.offline import Plan
+from tests.support.plans import STACKS, edge_plan, plan_stack
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +26,17 @@ def planner() -> Callable[..., Plan]:
 @pytest.fixture(params=STACKS)
 def plan(request: pytest.FixtureRequest, plans: dict[str, Plan]) -> Plan:
     return plans[request.param]
+
+
+@pytest.fixture(scope="session")
+def dev_plan_file(plans: dict[str, Plan], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The development plan as a file, as `plan --json` writes it."""
+    path = tmp_path_factory.mktemp("plans") / "development.json"
+    path.write_text(json.dumps(plans["development"].to_json()))
+    return path
+
+
+@pytest.fixture(scope="session")
+def edgy_plan() -> Plan:
+    """Staging's file at AWS's accepted edges, under a stack name that starts with a digit."""
+    return edge_plan()

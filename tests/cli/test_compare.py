@@ -1,0 +1,53 @@
+"""`nexus compare`: staging against production, for promotion; what blocks it, and both
+stacks' costs."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from nexus.cli.compare import compare_plans, render
+from nexus.plans.offline import Plan
+from nexus.plans.pricing import price_plan
+
+
+def test_staging_is_production_like(plans: dict[str, Plan]) -> None:
+    comparison = compare_plans(plans["staging"].to_json(), plans["production"].to_json())
+    assert comparison.blocking == [] and comparison.by_design
+
+
+def test_compare_blocks_another_engine_major_version(plans: dict[str, Plan], planner: Any) -> None:
+    database = plans["staging"].settings.database.model_dump()
+    staging = planner("staging", overrides={"nexus:database": {**database, "engine_version": "17"}})
+    comparison = compare_plans(staging.to_json(), plans["production"].to_json())
+    assert any("major version 17 vs 16" in b for b in comparison.blocking)
+
+
+def test_compare_blocks_staging_without_https(plans: dict[str, Plan], planner: Any) -> None:
+    lb = plans["staging"].settings.load_balancer.model_dump()
+    lb.update(certificate_arn=None, allow_plain_http=True)
+    staging = planner("staging", overrides={"nexus:load_balancer": lb})
+    blocking = compare_plans(staging.to_json(), plans["production"].to_json()).blocking
+    assert any("no HTTPS listener" in b for b in blocking)
+    assert any(b.startswith("setting load_balancer.allow_plain_http") for b in blocking)
+
+
+@pytest.mark.parametrize("side", ["staging", "production"])
+def test_compare_blocks_alarms_that_reach_nobody(plans: dict[str, Plan], side: str) -> None:
+    docs = {s: copy.deepcopy(plans[s].to_json()) for s in ("staging", "production")}
+    assert compare_plans(docs["staging"], docs["production"]).blocking == []
+    docs[side]["resources"] = [
+        r for r in docs[side]["resources"] if r["type"] != "aws:sns/topicSubscription:TopicSubscription"
+    ]
+    blocking = compare_plans(docs["staging"], docs["production"]).blocking
+    assert any(b.startswith(f"{side}: its alarms reach nobody") for b in blocking), blocking
+
+
+def test_compare_shows_both_stacks_costs(plans: dict[str, Plan]) -> None:
+    comparison = compare_plans(plans["staging"].to_json(), plans["production"].to_json())
+    text = render(comparison)
+    for stack in ("staging", "production"):
+        total = price_plan(plans[stack].to_json()).total
+        assert f"  {stack}: ${total:,.2f} a month" in text

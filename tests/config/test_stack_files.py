@@ -1,0 +1,142 @@
+"""The stack files and how they are read (nexus.config.stack_files): what the committed files
+carry, keys outside the nexus settings, YAML values on their way to the program, a stack
+planned from another stack's file, and personal stack files (`pulumi stack init
+development-alice --copy-config-from development` writes Pulumi.development-alice.yaml into
+the project: a person's, not a tier; git ignores it, and the suite's stack list leaves it out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from nexus.config.stack_files import ROOT, load_stack_config, personal_stack_files, stack_names
+from nexus.plans.offline import Plan
+from tests.support.cli import refusal
+from tests.support.plans import COMMITTED, STACKS
+from tests.support.projects import copy_config, edited_project, project_like_the_repository
+
+# The strategy document's per-environment values, and where they must land.
+STRATEGY = {
+    "production": {"ssl": True, "max_connections": 100, "log_level": "WARNING", "retention": 90,
+                   "auth_timeout": 3600, "attempts": 3, "cache_ttl": 3600, "workers": 16},
+    "staging": {"ssl": True, "max_connections": 50, "log_level": "INFO", "retention": 30,
+                "auth_timeout": 1800, "attempts": 5, "cache_ttl": 1800, "workers": 8},
+    "development": {"ssl": False, "max_connections": 20, "log_level": "DEBUG", "retention": 7,
+                    "auth_timeout": 900, "attempts": 10, "cache_ttl": 300, "workers": 4},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("stack", sorted(STRATEGY))
+def test_stack_files_carry_the_strategy_values(stack: str) -> None:
+    s, want = load_stack_config(stack).settings(), STRATEGY[stack]
+    assert s.environment == stack
+    assert (s.database.port, s.database.ssl, s.database.max_connections) == (5432, want["ssl"], want["max_connections"])
+    assert (s.monitoring.log_level, s.monitoring.metrics_retention_days) == (want["log_level"], want["retention"])
+    assert (s.security.auth_timeout_seconds, s.security.max_login_attempts) == (want["auth_timeout"], want["attempts"])
+    assert (s.performance.cache_ttl_seconds, s.performance.max_workers) == (want["cache_ttl"], want["workers"])
+
+
+def test_shared_values_live_once_in_the_project_file() -> None:
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    assert project["nexus:limits"]["value"] == {"max_file_size_mb": 100, "max_requests_per_minute": 1000}
+    assert project["nexus:application"]["value"]["name"] == "NEXUS Platform"
+    for stack_file in ROOT.glob("Pulumi.*.yaml"):
+        keys = yaml.safe_load(stack_file.read_text())["config"]
+        assert not {"nexus:limits", "nexus:application", "nexus:features"} & set(keys), stack_file.name
+
+
+def test_committed_certificates_belong_to_the_placeholder_account(plans: dict[str, Plan]) -> None:
+    for plan in plans.values():
+        arn = plan.settings.load_balancer.certificate_arn
+        assert arn is None or arn.split(":")[4] == plan.settings.account_id == "123456789012"
+
+
+# ------------------------------------------------------------------ keys outside the nexus settings
+
+
+def test_a_mistake_in_the_project_file_is_reported_once_against_it(tmp_path: Path, capsys: Any) -> None:
+    err = refusal(tmp_path, {"Pulumi.yaml": [("  nexus:limits:", "  nexus:limts:")]}, capsys, "--all")
+    assert err.count("limts") == 1 and err.count("limits") == 1
+    assert err.splitlines() == ["Pulumi.yaml: invalid settings", "  - nexus:limts: unknown key (did you mean 'nexus:limits'?)"]  # fmt: skip
+
+
+MISSPELLED = [
+    ("aws:regoin", [("aws:region:", "aws:regoin:")], "aws:regoin: unknown key (did you mean 'aws:region'?)"),
+    ("nexsu:security", [("nexus:security:", "nexsu:security:")],
+     "nexsu:security: unknown namespace 'nexsu' (did you mean 'nexus:security'?)"),
+    ("asw:defaultTags", [("  nexus:environment:", "  asw:defaultTags: {}\n  nexus:environment:")],
+     "asw:defaultTags: unknown namespace 'asw' (did you mean 'aws:defaultTags'?)"),
+    ("aws:defaultTag", [("  nexus:environment:", "  aws:defaultTag: {}\n  nexus:environment:")],
+     "aws:defaultTag: unknown key (did you mean 'aws:defaultTags'?)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "edits", "message"), MISSPELLED, ids=[c[0] for c in MISSPELLED])
+def test_a_misspelled_key_outside_nexus_settings_is_named(
+    case: str, edits: list[tuple[str, str]], message: str, tmp_path: Path, capsys: Any
+) -> None:
+    err = refusal(tmp_path, {"Pulumi.staging.yaml": edits}, capsys)
+    # Named once, with its did-you-mean; not also as "aws:region: required but not set".
+    assert err.splitlines() == ["Pulumi.staging.yaml: invalid settings", f"  - {message}"]
+
+
+def test_other_providers_keys_stay_allowed(tmp_path: Path) -> None:
+    extra = "  aws:defaultTags:\n    tags:\n      CostCenter: platform\n  kubernetes:context: dev\n  random:x: 1\n"
+    root = edited_project(tmp_path, {"Pulumi.staging.yaml": [("  nexus:environment:", extra + "  nexus:environment:")]})
+    config = load_stack_config("staging", root=root)
+    assert config.settings().environment == "staging"
+    assert {"pulumi:disable-default-providers", "aws:defaultTags", "kubernetes:context"} <= set(config.values)
+
+
+def test_yaml_dates_elsewhere_reach_the_program_as_text_not_a_type_error() -> None:
+    config = load_stack_config("staging").with_values({"other:schedule": {"since": dt.date(2026, 1, 2)}})
+    assert json.loads(config.as_cli_strings()["other:schedule"]) == {"since": "2026-01-02"}
+
+
+# ------------------------------------------------------------------ personal stacks
+
+
+def test_plan_of_a_personal_stack_needs_no_file_of_its_own(plans: dict[str, Plan], planner: Any) -> None:
+    alice = planner("development-alice", config_from="development")
+    assert alice.stack == "development-alice" and alice.settings.environment == "development"
+    assert len(alice.resources) == len(plans["development"].resources)
+
+
+def test_the_repository_ignores_personal_stack_files_and_tracks_the_tiers() -> None:
+    rules = (ROOT / ".gitignore").read_text().splitlines()
+    assert "Pulumi.development-*.yaml" in rules
+    assert stack_names() == COMMITTED == sorted(STACKS)
+
+
+@pytest.mark.parametrize("ignored", [True, False])
+def test_a_committed_copy_of_a_tier_shares_its_range_by_design(tmp_path: Path, ignored: bool, capsys: Any) -> None:
+    root = project_like_the_repository(tmp_path, "development")
+    if not ignored:
+        (root / ".gitignore").write_text("venv/\n")
+    copy_config(root, "development", "development-alice")
+    assert stack_names(root) == (["development"] if ignored else ["development", "development-alice"])
+    # Both stacks are valid; only the ranges would have clashed. No program runs: load only.
+    from nexus.config.stack_files import load_all, overlapping_cidrs
+
+    assert overlapping_cidrs(load_all(stack_names(root), root=root)) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_in_a_git_checkout_git_decides_and_a_force_added_file_is_committed(tmp_path: Path) -> None:
+
+    git = str(shutil.which("git"))
+    root = project_like_the_repository(tmp_path, "development")
+    copy_config(root, "development", "development-alice")
+    copy_config(root, "development", "development-shared")
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    # A team may still commit a shared copy on purpose: tracked, so a tier despite the rule.
+    subprocess.run([git, "-C", str(root), "add", "-f", "Pulumi.development-shared.yaml"], check=True)
+    assert personal_stack_files(root) == ["Pulumi.development-alice.yaml"]
+    assert stack_names(root) == ["development", "development-shared"]
