@@ -14,7 +14,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 # every offline plan pays about 2 s to compile the providers' modules again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help plan plan-all test lint typecheck check compare diagram cost bench fuzz clean
+.PHONY: help plan plan-all test lint typecheck check compare diagram cost docs bench fuzz clean
 
 help:                               ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -74,6 +74,9 @@ cost: $(VENV)/.installed            ## monthly cost of every stack at AWS list p
 fuzz: $(VENV)/.installed            ## property tests with many more cases (prints the cases tried)
 	NEXUS_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -p no:xdist tests/config/test_environment.py -k generated \
 		--hypothesis-show-statistics --durations=0
+
+docs: $(VENV)/.installed            ## regenerate the settings reference (docs/settings.md) from the models
+	$(PY) -m nexus.config.reference
 
 bench: $(VENV)/.installed           ## set-up time and offline plan time against their floors
 	$(PY) benchmarks/bench_plan.py

@@ -1,8 +1,10 @@
 """Settings: the environment and bootstrap schemas (pydantic models), the AWS limit tables
 they check against (each with its source), the one-line messages of a bad setting, reading
 stack files the way the Pulumi CLI does, and what follows from the settings alone (physical
-names and tags, the published settings).
+names and tags, the published settings), and the settings reference generated from the
+models (docs/settings.md, `make docs`).
 
-May import: the standard library, pydantic, PyYAML and nexus.config. Never the Pulumi SDK or
+May import: the standard library, pydantic (with annotated_types and pydantic_core, which it
+brings), PyYAML and nexus.config. Never the Pulumi SDK or
 a provider (a bad setting is refused in well under a second), nor any other nexus package.
 """

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
 
 PROJECT = "nexus"
 
@@ -35,6 +36,12 @@ def valid_stack_name(value: str) -> str:
 class FrozenModel(BaseModel):
     # No NaN or infinity anywhere: AWS APIs take finite numbers, and Pulumi cannot send .inf.
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def allowed(text: str) -> JsonDict:
+    """The "allowed" column of the settings reference (docs/settings.md) for a rule that a
+    validator enforces rather than a Field constraint; written from the limit tables."""
+    return {"allowed": text}
 
 
 def ipv4_cidr(value: str) -> ipaddress.IPv4Network:

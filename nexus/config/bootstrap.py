@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from nexus.config.base import BOOTSTRAP_PROJECT, PROJECT, FrozenModel, decode_cli_value, valid_stack_name
+from nexus.config.base import BOOTSTRAP_PROJECT, PROJECT, FrozenModel, allowed, decode_cli_value, valid_stack_name
 from nexus.config.messages import SettingsError, describe
 
 # GitHub's own rules: user and organisation names are alphanumerics and single hyphens, at most
@@ -23,8 +23,14 @@ _GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
 class GitHubSettings(FrozenModel):
-    owner: str
-    repository: str
+    owner: str = Field(
+        description="GitHub owner (user or organisation) of the repository whose workflows deploy.",
+        json_schema_extra=allowed("letters, digits and single inner hyphens, at most 39"),
+    )
+    repository: str = Field(
+        description="The repository whose workflows deploy.",
+        json_schema_extra=allowed("letters, digits, `.`, `-`, `_`, at most 100"),
+    )
 
     @field_validator("owner")
     @classmethod
@@ -49,23 +55,36 @@ class StateBackendSettings(FrozenModel):
     """A self-managed Pulumi backend: an S3 bucket for state and a KMS key for `awskms://`
     stack secrets. Off when the stacks live in Pulumi Cloud."""
 
-    create: bool = False
-    kms_deletion_window_days: int = Field(default=30, ge=7, le=30)  # KMS ScheduleKeyDeletion: 7..30
+    create: bool = Field(
+        default=False, description="Create the S3 state bucket and the per-tier KMS keys (false with Pulumi Cloud)."
+    )
+    kms_deletion_window_days: int = Field(
+        default=30, ge=7, le=30, description="Deletion window of the state keys."
+    )  # KMS ScheduleKeyDeletion: 7..30
 
 
 class BootstrapSettings(FrozenModel):
     """What one AWS account needs before the workflows can deploy into it (bootstrap/)."""
 
     stack: str
-    region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-    account_id: str
-    github: GitHubSettings
+    region: str = Field(
+        description="The region of the account's bootstrap resources.",
+        pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$",
+    )
+    account_id: str = Field(
+        description="The AWS account this stack bootstraps.", json_schema_extra=allowed("12 digits, quoted")
+    )
+    github: GitHubSettings = Field(description="The repository CI deploys from.")
     # The tiers deployed into this account: one deploy role each. One account for all three,
     # or one bootstrap stack per account with the tiers that live there.
     environments: tuple[Literal["production", "staging", "development"], ...] = Field(
-        default=("production", "staging", "development"), min_length=1
+        default=("production", "staging", "development"),
+        min_length=1,
+        description="The tiers deployed into this account: one deploy role each.",
     )
-    state_backend: StateBackendSettings = StateBackendSettings()
+    state_backend: StateBackendSettings = Field(
+        default=StateBackendSettings(), description="A self-managed Pulumi backend."
+    )
 
     @field_validator("stack")
     @classmethod

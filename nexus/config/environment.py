@@ -23,7 +23,16 @@ from pydantic import (
     model_validator,
 )
 
-from nexus.config.base import PROJECT, FrozenModel, decode_cli_value, duplicates, ipv4_cidr, one_of, valid_stack_name
+from nexus.config.base import (
+    PROJECT,
+    FrozenModel,
+    allowed,
+    decode_cli_value,
+    duplicates,
+    ipv4_cidr,
+    one_of,
+    valid_stack_name,
+)
 from nexus.config.limits import (
     CLOUDWATCH_RETENTION_DAYS,
     COMPUTE_SERVICE_PRINCIPALS,
@@ -54,8 +63,19 @@ from nexus.config.messages import SettingsError, describe, suggestion
 class ApplicationSettings(FrozenModel):
     # Published to the application and written into every resource's "Application" tag, so it
     # follows the tag-value rules (see tag_text_problem).
-    name: str = Field(min_length=1, max_length=MAX_TAG_VALUE)
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+    name: str = Field(
+        min_length=1,
+        max_length=MAX_TAG_VALUE,
+        description="Shared (Pulumi.yaml): published to the application and written into every resource's `Application` tag.",
+        json_schema_extra=allowed(
+            f"tag-value text (letters, digits, spaces, `+ - = . _ : / @`), 1..{MAX_TAG_VALUE} characters"
+        ),
+    )
+    version: str = Field(
+        pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$",
+        description="Shared: the application version, published.",
+        json_schema_extra=allowed("a semantic version (1.2.3, 1.2.3-rc.1)"),
+    )
 
     @field_validator("name")
     @classmethod
@@ -66,30 +86,48 @@ class ApplicationSettings(FrozenModel):
 
 
 class FeatureSettings(FrozenModel):
-    automation: bool
-    monitoring: bool
-    security: bool
+    automation: bool = Field(description="Shared feature switch, published.")
+    monitoring: bool = Field(description="Shared feature switch, published.")
+    security: bool = Field(description="Shared feature switch, published.")
 
 
 class LimitSettings(FrozenModel):
-    max_file_size_mb: int = Field(ge=1, le=5120)
+    max_file_size_mb: int = Field(
+        ge=1,
+        le=5120,
+        description="Shared upload limit, published (enforced by the application: WAF on an ALB sees only the first 8 KB of a body).",
+    )
     # WAFv2 rate-based rule: "Limit ... minimum 10, maximum 2,000,000,000" requests per window.
-    max_requests_per_minute: int = Field(ge=10, le=2_000_000_000)
+    max_requests_per_minute: int = Field(
+        ge=10, le=2_000_000_000, description="Shared per-client limit: the WAF rate rule (60-second window)."
+    )
 
 
 # --------------------------------------------------------------------------- per stack
 
 
 class NetworkSettings(FrozenModel):
-    cidr: str
+    cidr: str = Field(
+        description="VPC range; the committed stack files' ranges are disjoint (`plan --all` checks).",
+        json_schema_extra=allowed("an RFC 1918 range, /16../23"),
+    )
     # Zone IDs, pinned: the same physical zone in every account, never re-derived from what
     # AWS lists today (a zone added or withdrawn later must not move subnets). An ALB needs
     # subnets in at least two zones (ELB CreateLoadBalancer); our subnet plan reserves four
     # zone slots per tier, see `subnet_plan`. Region membership is checked in Settings.
-    availability_zones: tuple[str, ...] = Field(min_length=2, max_length=4)
-    nat_gateways: Literal["none", "single", "one_per_az"]
-    flow_logs: bool = True
-    flow_logs_traffic_type: Literal["ACCEPT", "REJECT", "ALL"] = "ALL"
+    availability_zones: tuple[str, ...] = Field(
+        min_length=2,
+        max_length=4,
+        description="The zones, by zone ID, of every subnet tier (pinned: see [zones](real-aws.md#zones-are-pinned-by-id)).",
+        json_schema_extra=allowed("2..4 distinct regular-AZ IDs of the region (an ALB needs 2)"),
+    )
+    nat_gateways: Literal["none", "single", "one_per_az"] = Field(
+        description="Egress of the private subnets (`none`: see [cost](cost.md))."
+    )
+    flow_logs: bool = Field(default=True, description="VPC flow logs to CloudWatch Logs.")
+    flow_logs_traffic_type: Literal["ACCEPT", "REJECT", "ALL"] = Field(
+        default="ALL", description="Which traffic the flow logs record."
+    )
 
     @field_validator("cidr")
     @classmethod
@@ -165,35 +203,86 @@ def _length(intervals: list[tuple[int, int]]) -> int:
 
 
 class DatabaseSettings(FrozenModel):
-    engine_version: str
-    instance_class: str = Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    engine_version: str = Field(
+        description="PostgreSQL version; the parameter group family follows its major.",
+        json_schema_extra=allowed(
+            f"`16` or `16.4`, majors {SUPPORTED_POSTGRES_MAJORS.start}..{SUPPORTED_POSTGRES_MAJORS.stop - 1}"
+        ),
+    )
+    instance_class: str = Field(
+        pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
+        description="RDS instance class.",
+        json_schema_extra=allowed("`db.<family>.<size>`"),
+    )
     # gp3 storage for RDS for PostgreSQL: 20 GiB to 65,536 GiB (RDS user guide, storage types).
-    allocated_storage_gb: int = Field(ge=20, le=65536)
+    allocated_storage_gb: int = Field(ge=20, le=65536, description="gp3 storage, GiB.")
     # Storage autoscaling cap: at least 10% above the allocated storage (checked below).
-    max_allocated_storage_gb: int = Field(ge=22, le=65536)
+    max_allocated_storage_gb: int = Field(
+        ge=22,
+        le=65536,
+        description="Storage autoscaling cap, GiB.",
+        json_schema_extra=allowed(
+            f"22..65,536 and at least {RDS_AUTOSCALING_FREE_PERCENT}% above allocated_storage_gb"
+        ),
+    )
     # RDS for PostgreSQL accepts ports 1150-65535 (CreateDBInstance, "Port").
-    port: int = Field(ge=1150, le=65535)
-    ssl: bool
+    port: int = Field(ge=1150, le=65535, description="PostgreSQL port.")
+    ssl: bool = Field(description="`rds.force_ssl`: clients must use TLS.")
     # RDS for PostgreSQL parameter max_connections allows 6..8388607.
-    max_connections: int = Field(ge=6, le=8388607)
-    multi_az: bool
+    max_connections: int = Field(ge=6, le=8388607, description="Parameter group `max_connections`.")
+    multi_az: bool = Field(description="A standby in another zone.")
     # "BackupRetentionPeriod: must be a value from 0 to 35" (RDS CreateDBInstance).
-    backup_retention_days: int = Field(ge=0, le=35)
-    backup_window: str = "03:00-03:30"
-    maintenance_window: str = "sun:04:30-sun:05:30"
-    deletion_protection: bool
-    skip_final_snapshot: bool
-    performance_insights: bool = True
-    performance_insights_retention_days: int = 7
-    monitoring_interval_seconds: int = 0
+    backup_retention_days: int = Field(ge=0, le=35, description="Days of automated backups (point-in-time recovery).")
+    backup_window: str = Field(
+        default="03:00-03:30",
+        description="Daily backup window, UTC.",
+        json_schema_extra=allowed("`hh:mm-hh:mm`, at least 30 minutes, apart from the maintenance window"),
+    )
+    maintenance_window: str = Field(
+        default="sun:04:30-sun:05:30",
+        description="Weekly maintenance window, UTC.",
+        json_schema_extra=allowed("`ddd:hh:mm-ddd:hh:mm`, at least 30 minutes"),
+    )
+    deletion_protection: bool = Field(description="RDS deletion protection.")
+    skip_final_snapshot: bool = Field(description="No final snapshot on delete (also drops the automated backups).")
+    performance_insights: bool = Field(
+        default=True,
+        description="Performance Insights (CloudWatch Database Insights, standard), encrypted with the environment's key.",
+    )
+    performance_insights_retention_days: int = Field(
+        default=7,
+        description="Days Performance Insights keeps.",
+        json_schema_extra=allowed("7, 31 x n (n = 1..23) or 731"),
+    )
+    monitoring_interval_seconds: int = Field(
+        default=0,
+        description="Enhanced Monitoring interval (0: off).",
+        json_schema_extra=allowed(", ".join(map(str, MONITORING_INTERVALS))),
+    )
     # RDS CreateDBInstance DBName (PostgreSQL): 1 to 63 letters, digits or underscores,
     # starting with a letter; "Can't be a word reserved by the specified database engine".
-    database_name: str = Field(default="nexus", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
+    database_name: str = Field(
+        default="nexus",
+        pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$",
+        description="The initial database.",
+        json_schema_extra=allowed(
+            "an identifier (a letter, then letters, digits, `_`; up to 63), not a PostgreSQL reserved word"
+        ),
+    )
     # RDS CreateDBInstance MasterUsername (PostgreSQL): 1 to 63 characters starting with a
     # letter; "Can't be a reserved word for the chosen database engine" (see _username).
-    master_username: str = Field(default="nexus_admin", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
-    log_exports: tuple[Literal["postgresql", "upgrade", "iam-db-auth-error"], ...] = ("postgresql", "upgrade")
-    apply_immediately: bool = False
+    master_username: str = Field(
+        default="nexus_admin",
+        pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$",
+        description="The master user (its password is managed by RDS in Secrets Manager).",
+        json_schema_extra=allowed("an identifier (up to 63), not a reserved word, not an RDS user, not `pg_*`"),
+    )
+    log_exports: tuple[Literal["postgresql", "upgrade", "iam-db-auth-error"], ...] = Field(
+        default=("postgresql", "upgrade"), description="PostgreSQL logs exported to CloudWatch Logs."
+    )
+    apply_immediately: bool = Field(
+        default=False, description="Apply modifications now, not in the maintenance window."
+    )
 
     @field_validator("engine_version", mode="before")
     @classmethod
@@ -313,16 +402,39 @@ class DatabaseSettings(FrozenModel):
 
 
 class LoadBalancerSettings(FrozenModel):
-    certificate_arn: str | None = None
+    certificate_arn: str | None = Field(
+        default=None,
+        description="ACM certificate of the stack's region and account: HTTPS on 443, and 80 redirects.",
+        json_schema_extra=allowed("an ACM certificate ARN of the aws partition"),
+    )
     # Without a certificate the ALB serves plain HTTP; only a stack file that says so may.
-    allow_plain_http: bool = False
-    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-    allowed_ingress_cidrs: tuple[str, ...] = ("0.0.0.0/0",)
-    deletion_protection: bool
-    app_port: int = Field(default=8080, ge=1, le=65535)
-    health_check_path: str = Field(default="/health", pattern=r"^/[\x21-\x7e]{0,1023}$")
+    allow_plain_http: bool = Field(
+        default=False, description="Without a certificate, serve HTTP on 80 (must be said explicitly)."
+    )
+    ssl_policy: str = Field(
+        default="ELBSecurityPolicy-TLS13-1-2-2021-06",
+        description="TLS policy of the HTTPS listener.",
+        json_schema_extra=allowed(
+            "a TLS 1.2+ ELB policy (`ELBSecurityPolicy-TLS13-1-2-*`, `-TLS13-1-3-*`, `-TLS-1-2-*`, `-FS-1-2-*`)"
+        ),
+    )
+    allowed_ingress_cidrs: tuple[str, ...] = Field(
+        default=("0.0.0.0/0",),
+        description="Who may reach ports 80/443.",
+        json_schema_extra=allowed(
+            f"IPv4 CIDRs as `a.b.c.d/n`, each once; one rule per CIDR and port, {INBOUND_RULES_PER_SECURITY_GROUP} per security group"
+        ),
+    )
+    deletion_protection: bool = Field(description="ALB deletion protection.")
+    app_port: int = Field(default=8080, ge=1, le=65535, description="The application's port behind the load balancer.")
+    health_check_path: str = Field(
+        default="/health",
+        pattern=r"^/[\x21-\x7e]{0,1023}$",
+        description="Target group health check path.",
+        json_schema_extra=allowed("`/path`, up to 1024 printable characters"),
+    )
     # ALB idle timeout: 1-4000 seconds (ELB attributes).
-    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000, description="ALB idle timeout.")
 
     @field_validator("certificate_arn")
     @classmethod
@@ -386,9 +498,11 @@ class LoadBalancerSettings(FrozenModel):
 
 class SecretsSettings(FrozenModel):
     # KMS ScheduleKeyDeletion: "PendingWindowInDays ... minimum 7, maximum 30".
-    kms_deletion_window_days: int = Field(ge=7, le=30)
+    kms_deletion_window_days: int = Field(ge=7, le=30, description="KMS key deletion window.")
     # Secrets Manager DeleteSecret: RecoveryWindowInDays 7..30, or 0 to delete at once.
-    recovery_window_days: int
+    recovery_window_days: int = Field(
+        description="Secrets Manager recovery window (0: delete at once).", json_schema_extra=allowed("0 or 7..30")
+    )
 
     @field_validator("recovery_window_days")
     @classmethod
@@ -400,9 +514,11 @@ class SecretsSettings(FrozenModel):
 
 class ProtectionSettings(FrozenModel):
     # Pulumi `protect` on stateful resources: `pulumi destroy` refuses to delete them.
-    protect_stateful_resources: bool
+    protect_stateful_resources: bool = Field(
+        description="Pulumi `protect` on the database, key, secrets and log buckets."
+    )
     # Buckets and DNS zones emptied on destroy, so development stacks tear down completely.
-    force_destroy: bool
+    force_destroy: bool = Field(description="Empty the buckets and the DNS zone on destroy (not with protect).")
 
     @model_validator(mode="after")
     def _coherent(self) -> ProtectionSettings:
@@ -416,22 +532,37 @@ class ProtectionSettings(FrozenModel):
 
 class AlarmSettings(FrozenModel):
     # CloudWatch alarm periods: 10, 20, 30 or a multiple of 60 seconds (PutMetricAlarm).
-    period_seconds: int = 60
+    period_seconds: int = Field(
+        default=60,
+        description="Period of every alarm.",
+        json_schema_extra=allowed(
+            "10, 20, 30 or a multiple of 60; x evaluation_periods at most one day (seven days for periods of an hour or more)"
+        ),
+    )
     # PutMetricAlarm "Valid Range: Minimum value of 1"; the upper bound is the evaluation range
     # (period x evaluation periods), checked below.
-    evaluation_periods: int = Field(default=3, ge=1)
-    alb_5xx_percent: float = Field(default=5.0, gt=0, le=100)
-    target_response_time_seconds: float = Field(default=2.0, gt=0)
+    evaluation_periods: int = Field(default=3, ge=1, description="Periods an alarm evaluates.")
+    alb_5xx_percent: float = Field(default=5.0, gt=0, le=100, description="ALB 5xx responses, percent of requests.")
+    target_response_time_seconds: float = Field(default=2.0, gt=0, description="Target response time, p95.")
     # Thresholds travel as doubles (PutMetricAlarm Threshold; Pulumi's wire format too): whole
     # numbers up to 2**53 stay exact, larger ones fail to serialise or lose their value.
-    unhealthy_hosts: int = Field(default=1, ge=1, le=2**53)
-    db_cpu_percent: float = Field(default=80.0, gt=0, le=100)
+    unhealthy_hosts: int = Field(default=1, ge=1, le=2**53, description="Unhealthy targets.")
+    db_cpu_percent: float = Field(default=80.0, gt=0, le=100, description="Database CPU.")
     # Percent of the storage autoscaling cap (database.max_allocated_storage_gb) that must stay
     # free. Below it a person must act: the volume has grown to its cap, or autoscaling cannot
     # keep up. Checked against autoscaling's own trigger in Settings.
-    db_free_storage_percent_of_cap: float = Field(default=1.0, gt=0, lt=10)
-    db_freeable_memory_mb: int = Field(default=256, ge=1, le=2**53 // 2**20)  # the threshold is in bytes
-    db_connections_percent: float = Field(default=80.0, gt=0, le=100)
+    db_free_storage_percent_of_cap: float = Field(
+        default=1.0,
+        gt=0,
+        lt=10,
+        description="Free storage, percent of `max_allocated_storage_gb` (see [the storage alarm](real-aws.md#the-free-storage-alarm-and-rds-events)).",
+    )
+    db_freeable_memory_mb: int = Field(
+        default=256, ge=1, le=2**53 // 2**20, description="Database freeable memory."
+    )  # the threshold is in bytes
+    db_connections_percent: float = Field(
+        default=80.0, gt=0, le=100, description="Connections, percent of `max_connections`."
+    )
 
     @field_validator("period_seconds")
     @classmethod
@@ -458,16 +589,29 @@ class AlarmSettings(FrozenModel):
 
 
 class MonitoringSettings(FrozenModel):
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-    metrics_retention_days: int
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(description="Published log level.")
+    metrics_retention_days: int = Field(
+        description="Retention of every log group and of the access logs.",
+        json_schema_extra=allowed("a CloudWatch Logs retention: " + ", ".join(map(str, CLOUDWATCH_RETENTION_DAYS))),
+    )
     # The alarms of this stack must reach a person: refuse an alarm topic without subscriber.
-    require_alarm_subscribers: bool = False
-    alarm_emails: tuple[str, ...] = Field(default=(), validate_default=True)
-    notify_on_recovery: bool = False
-    alarms: AlarmSettings = AlarmSettings()
+    require_alarm_subscribers: bool = Field(
+        default=False,
+        description="The alarms must reach a person: refused (exit 2, naming `alarm_emails`) without an address.",
+    )
+    alarm_emails: tuple[str, ...] = Field(
+        default=(),
+        validate_default=True,
+        description="E-mail subscriptions of the alarm topic (alarms and the database's RDS events); `nexus compare` blocks a stack whose alarms reach nobody.",
+        json_schema_extra=allowed("e-mail addresses, each once"),
+    )
+    notify_on_recovery: bool = Field(default=False, description="Alarms also notify when they recover.")
+    alarms: AlarmSettings = Field(default=AlarmSettings(), description="Alarm thresholds.")
     # The CloudWatch dashboard: $3 a month each (CloudWatch pricing). The alarms do not need
     # it, and CloudWatch's automatic per-service dashboards show the same metrics for free.
-    dashboard: bool = True
+    dashboard: bool = Field(
+        default=True, description="The stack's CloudWatch dashboard ($3 a month; see [cost](cost.md))."
+    )
 
     @field_validator("metrics_retention_days")
     @classmethod
@@ -493,13 +637,13 @@ class MonitoringSettings(FrozenModel):
 
 
 class SecuritySettings(FrozenModel):
-    auth_timeout_seconds: int = Field(ge=60, le=86400)
-    max_login_attempts: int = Field(ge=1, le=100)
+    auth_timeout_seconds: int = Field(ge=60, le=86400, description="Published to the application.")
+    max_login_attempts: int = Field(ge=1, le=100, description="Published to the application.")
 
 
 class PerformanceSettings(FrozenModel):
-    cache_ttl_seconds: int = Field(ge=0, le=86400)
-    max_workers: int = Field(ge=1, le=256)
+    cache_ttl_seconds: int = Field(ge=0, le=86400, description="Published to the application.")
+    max_workers: int = Field(ge=1, le=256, description="Published to the application.")
 
 
 _PG_IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
@@ -508,9 +652,17 @@ _PG_IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
 class IdentitySettings(FrozenModel):
     """The application's identity: who may run as its role, and the database user it logs in as."""
 
-    compute_services: tuple[Literal["ecs-tasks", "ec2", "lambda", "eks-pods"], ...] = ("ecs-tasks",)
+    compute_services: tuple[Literal["ecs-tasks", "ec2", "lambda", "eks-pods"], ...] = Field(
+        default=("ecs-tasks",),
+        description="Who may run as the application role (`ec2` adds an instance profile; `eks-pods`: EKS Pod Identity).",
+    )
     # PostgreSQL folds unquoted names to lower case; a lower-case name is the same quoted or not.
-    database_user: str = Field(default="nexus_app", pattern=_PG_IDENTIFIER)
+    database_user: str = Field(
+        default="nexus_app",
+        pattern=_PG_IDENTIFIER,
+        description="PostgreSQL user the application logs in as (IAM authentication).",
+        json_schema_extra=allowed("a lower-case identifier, not the master user nor a reserved one"),
+    )
 
     @field_validator("compute_services")
     @classmethod
@@ -534,35 +686,57 @@ class AuditSettings(FrozenModel):
     its own and creates a CloudTrail trail there. `shared-account`: it shares an account whose
     trail (kept by whoever owns the account) already records it; no second trail is created."""
 
-    trail: Literal["own", "shared-account"] = "own"
+    trail: Literal["own", "shared-account"] = Field(
+        default="own",
+        description="`own`: the environment has an AWS account of its own and keeps a CloudTrail trail; `shared-account`: the account's trail records it.",
+    )
     # Days the trail's log files are kept in S3; default: monitoring.metrics_retention_days.
-    retention_days: int | None = Field(default=None, ge=1, le=36500)
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=36500,
+        description="Days the trail's log files are kept (unset: `monitoring.metrics_retention_days`).",
+    )
 
 
 class Settings(FrozenModel):
     """Everything one stack declares. `stack` and `region` come from the CLI and `aws:region`."""
 
     stack: str
-    region: str
+    region: str = Field(
+        description="The region of the stack.",
+        json_schema_extra=allowed("a region of the aws partition (China, GovCloud, ISO, EUSC refused)"),
+    )
     # The AWS account this stack belongs to; the provider refuses any other
     # (allowed_account_ids). A string: unquoted, YAML reads a number and drops leading zeros.
-    account_id: str
+    account_id: str = Field(
+        description="The stack's AWS account: the provider refuses any other (`allowed_account_ids`) and the program stops first, naming both.",
+        json_schema_extra=allowed("12 digits, quoted"),
+    )
     # `aws:defaultTags` of the stack file ({"tags": {...}}): extra tags on every resource.
-    aws_default_tags: dict[str, Any] = Field(default_factory=dict)
-    environment: Literal["production", "staging", "development"]
-    application: ApplicationSettings
-    features: FeatureSettings
-    limits: LimitSettings
-    network: NetworkSettings
-    database: DatabaseSettings
-    load_balancer: LoadBalancerSettings
-    secrets: SecretsSettings
-    protection: ProtectionSettings
-    monitoring: MonitoringSettings
-    security: SecuritySettings
-    performance: PerformanceSettings
-    identity: IdentitySettings = IdentitySettings()
-    audit: AuditSettings = AuditSettings()
+    aws_default_tags: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Extra tags on every resource: `{tags: {Key: value}}`.",
+        json_schema_extra=allowed(
+            f"AWS tag text, at most {MAX_TAGS_PER_RESOURCE - len(PROGRAM_TAG_KEYS) - len(RESOURCE_TAG_KEYS)} tags, not the program's keys"
+        ),
+    )
+    environment: Literal["production", "staging", "development"] = Field(
+        description="The tier, for tags and published settings; never derived from the stack name."
+    )
+    application: ApplicationSettings = Field(description="Shared application settings.")
+    features: FeatureSettings = Field(description="Shared feature switches.")
+    limits: LimitSettings = Field(description="Shared limits.")
+    network: NetworkSettings = Field(description="The VPC.")
+    database: DatabaseSettings = Field(description="The PostgreSQL database.")
+    load_balancer: LoadBalancerSettings = Field(description="The application load balancer.")
+    secrets: SecretsSettings = Field(description="The key and the secrets.")
+    protection: ProtectionSettings = Field(description="What survives a destroy.")
+    monitoring: MonitoringSettings = Field(description="Logs, alarms, dashboard.")
+    security: SecuritySettings = Field(description="Published security settings.")
+    performance: PerformanceSettings = Field(description="Published performance settings.")
+    identity: IdentitySettings = Field(default=IdentitySettings(), description="The application's identity.")
+    audit: AuditSettings = Field(default=AuditSettings(), description="The audit trail.")
 
     @field_validator("stack")
     @classmethod
