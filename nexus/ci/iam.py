@@ -73,7 +73,7 @@ DEPLOY_SERVICES = ("ec2", "rds", "elasticloadbalancing", "wafv2", "kms", "secret
 # DescribeResourcePolicies and DescribeLogGroups, the last three on a `*` log-group ARN
 # (CloudWatch Logs user guide, "Logs sent to CloudWatch Logs", AWS-logs-infrastructure-CWL:
 # "be sure to set the ARN of its Resource line to use a * wildcard"); DeleteLogDelivery undoes
-# it. They cannot be scoped to a tier: documented in the README.
+# it. They cannot be scoped to a tier: documented in docs/ci-identities.md.
 WAF_LOGGING_ACTIONS = (
     "logs:CreateLogDelivery",
     "logs:DeleteLogDelivery",

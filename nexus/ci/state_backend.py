@@ -21,7 +21,7 @@ class StateBackendArgs:
     # (Stack files carry their encrypted data key in the repository: one shared key would let a
     # pull request's development role decrypt production's.)
     environments: tuple[str, ...]
-    # KMS ScheduleKeyDeletion allows 7..30 days (validated in nexus.settings).
+    # KMS ScheduleKeyDeletion allows 7..30 days (validated in nexus.config.bootstrap).
     kms_deletion_window_days: int
 
 

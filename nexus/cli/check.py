@@ -1,4 +1,4 @@
-"""`nexus check`: the policy rules of nexus.rules over offline plans; with `--destroyable`,
+"""`nexus check`: the policy rules of nexus.plans.rules over offline plans; with `--destroyable`,
 what would stop `pulumi destroy` of a stack and the `pulumi config set` lines that lift it."""
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ of one psql process; it is never in config, code, state or this repository.
 Why not a Pulumi resource: the database sits in isolated subnets (nothing outside the VPC
 reaches it) and the RDS Data API serves Aurora only, not RDS for PostgreSQL instances; a
 PostgreSQL provider would need the master password in Pulumi state. So it is a documented,
-idempotent one-off step after the first `pulumi up` (README, "Security isolation").
+idempotent one-off step after the first `pulumi up` (docs/security.md, "Security isolation").
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
 def create_user_sql(settings: Settings) -> str:
     """Idempotent: safe to run again after a restore, an upgrade or a second time by mistake.
-    Names are validated lower-case identifiers (nexus.settings), quoted all the same."""
+    Names are validated lower-case identifiers (nexus.config.environment), quoted all the same."""
     user, database = settings.identity.database_user, settings.database.database_name
     return f"""-- Application user of stack {settings.stack}: IAM authentication only, no password.
 DO $$

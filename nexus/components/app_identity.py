@@ -25,7 +25,7 @@ class AppIdentityArgs:
     database_user: str
     # RDS DbiResourceId of the environment's instance (rds-db:connect names it, not the identifier).
     db_resource_id: pulumi.Input[str]
-    # The secrets the application reads: the session signing key only (see README: the
+    # The secrets the application reads: the session signing key only (see docs/security.md: the
     # RDS-managed master secret is for administration, never for the application).
     secret_arns: list[pulumi.Input[str]]
     kms_key_arn: pulumi.Input[str]

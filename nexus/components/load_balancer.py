@@ -175,7 +175,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 opts=child,
             )
         else:
-            # Only where the stack file says allow_plain_http (validated in nexus.settings).
+            # Only where the stack file says allow_plain_http (validated in nexus.config.environment).
             aws.lb.Listener(
                 "http", load_balancer_arn=self.alb.arn, port=80, protocol="HTTP", default_actions=[forward], opts=child
             )

@@ -17,7 +17,7 @@ class SecretsStoreArgs:
     naming: Naming
     account_id: str
     region: str
-    # KMS ScheduleKeyDeletion allows 7..30 days (validated in nexus.settings).
+    # KMS ScheduleKeyDeletion allows 7..30 days (validated in nexus.config.environment).
     kms_deletion_window_days: int
     # Secrets Manager: 0 deletes at once (development re-creates the same name the same day).
     recovery_window_days: int

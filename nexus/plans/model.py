@@ -87,7 +87,7 @@ def plan_json(stack: str) -> dict[str, Any]:
 
 def resource_count(resources: Sized) -> int:
     """The one count of a stack's resources, printed by plan, check and compare and quoted in
-    the README: what `pulumi preview` reports "to create" for a new stack, so the two can be
+    docs/setup.md: what `pulumi preview` reports "to create" for a new stack, so the two can be
     compared. The engine counts a step for every resource the program registers (custom
     resources, components, explicit providers) and for the root Stack, leaving out only
     default providers (pulumi/pulumi pkg/engine: shouldReportStep skips isDefaultProviderStep),

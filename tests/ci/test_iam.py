@@ -56,7 +56,7 @@ def test_deploy_roles_change_only_their_tiers_resources(plan: BootstrapPlan, tie
             assert tier_of(statement) <= {pattern, "bootstrap-*"}
             continue
         if set(actions) <= set(READ_ONLY_ACTIONS) or set(actions) <= set(WAF_LOGGING_ACTIONS):
-            continue  # reads; and WAF logging, which AWS cannot scope (README)
+            continue  # reads; and WAF logging, which AWS cannot scope (docs/ci-identities.md)
         if "Condition" in statement and tier_of(statement):
             assert tier_of(statement) == {pattern}, statement["Sid"]
         else:  # name-scoped: every resource carries the tier's name, or is the tier's state/key

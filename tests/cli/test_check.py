@@ -105,8 +105,8 @@ def test_production_teardown_lifts_force_destroy_and_every_protection(plans: dic
         "nexus:protection.force_destroy": "true",
     }
     # The runbook shows exactly these lines.
-    readme = (ROOT / "README.md").read_text()
-    assert all(f"   {line.strip()}\n" in readme for line in out.splitlines() if line.startswith("  pulumi config set"))
+    page = (ROOT / "docs" / "runbooks.md").read_text()
+    assert all(f"   {line.strip()}\n" in page for line in out.splitlines() if line.startswith("  pulumi config set"))
 
 
 def test_destroyable_check_plans_the_stack_itself(
@@ -121,11 +121,11 @@ def test_destroyable_check_plans_the_stack_itself(
 
 
 def test_readme_runbooks_use_the_destroyable_check() -> None:
-    readme = (ROOT / "README.md").read_text()
+    page = (ROOT / "docs" / "runbooks.md").read_text()
     for stack in ("production", "staging"):
-        section = re.search(rf"\*\*Tearing down {stack}\*\*(.*?)\n\n\*\*", readme, re.S)
-        assert section, f"README lost its {stack} teardown runbook"
+        section = re.search(rf"\*\*Tearing down {stack}\*\*(.*?)\n\n\*\*", page, re.S)
+        assert section, f"docs/runbooks.md lost its {stack} teardown runbook"
         assert f"python -m nexus check --stack {stack} --destroyable" in section.group(1)
     assert "nexus:protection.force_destroy" in re.search(
-        r"\*\*Tearing down production\*\*(.*?)\n\n\*\*", readme, re.S
+        r"\*\*Tearing down production\*\*(.*?)\n\n\*\*", page, re.S
     ).group(1)  # type: ignore[union-attr]

@@ -34,10 +34,10 @@ def test_cost_all_prints_every_stack_and_writes_json(
 
 
 def test_readme_shows_the_totals_cost_all_prints(plans: dict[str, Plan]) -> None:
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("<!-- cost:all -->\n```\n")[1].split("```\n<!-- /cost:all -->")[0]
+    page = (ROOT / "docs" / "cost.md").read_text()
+    block = page.split("<!-- cost:all -->\n```\n")[1].split("```\n<!-- /cost:all -->")[0]
     costs = [price_plan(plans[stack].to_json()) for stack in sorted(plans)]
-    assert block == render_totals(costs) + "\n", "README's Cost section is stale: paste `nexus cost --all`'s totals"
+    assert block == render_totals(costs) + "\n", "docs/cost.md is stale: paste `nexus cost --all`'s totals"
 
 
 def test_diff_markdown_shows_base_head_and_difference(

@@ -96,7 +96,7 @@ def decisions(role_of: Plan, data_of: Plan) -> list[tuple[str, bool, bool]]:
 
 
 def access_table(dev: Plan, prod: Plan) -> str:
-    """The evaluated allow/deny table, development against production (README embeds it)."""
+    """The evaluated allow/deny table, development against production (docs/security.md embeds it)."""
     columns = [(dev, dev), (dev, prod), (prod, prod), (prod, dev)]
     results = [decisions(role, data) for role, data in columns]
     head = "| request | dev role → dev data | dev role → prod data | prod role → prod data | prod role → dev data |"
@@ -131,10 +131,12 @@ def test_the_evaluated_table_is_in_the_readme(plans: dict[str, Plan]) -> None:
     print("\n" + table)
     rows = [line.split(" | ") for line in table.splitlines()[2:]]
     assert all(row[2] == "deny" and row[4] == "deny |" for row in rows), "a role reached the other stack's data"
-    readme = (ROOT / "README.md").read_text()
-    embedded = re.search(r"<!-- access-table -->\n(.*?)<!-- /access-table -->", readme, re.S)
-    assert embedded, "README.md lost its access-table markers"
-    assert embedded.group(1) == table, "README access table is stale: paste the table this test prints (pytest -s)"
+    page = (ROOT / "docs" / "security.md").read_text()
+    embedded = re.search(r"<!-- access-table -->\n(.*?)<!-- /access-table -->", page, re.S)
+    assert embedded, "docs/security.md lost its access-table markers"
+    assert embedded.group(1) == table, (
+        "the access table of docs/security.md is stale: paste the table this test prints (pytest -s)"
+    )
 
 
 def test_no_statement_grants_a_data_action_on_any_resource(plan: Plan) -> None:

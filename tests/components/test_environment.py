@@ -154,8 +154,8 @@ def test_program_refuses_a_local_wavelength_or_unknown_zone_at_run_time(plans: d
 
 
 def test_readme_lists_the_permissions_easy_to_miss() -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("### Permissions the deploying identity needs", 1)[1].split("\n## ", 1)[0]
+    page = (ROOT / "docs" / "real-aws.md").read_text()
+    section = page.split("## Permissions the deploying identity needs", 1)[1].split("\n## ", 1)[0]
     for action in ("logs:CreateLogDelivery", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
                    "logs:DescribeLogGroups", "iam:PassRole", "iam:CreateServiceLinkedRole",
                    "ec2:DescribeAvailabilityZones"):  # fmt: skip

@@ -11,4 +11,5 @@ or from conftest.py (tests/test_layers.py holds them to that).
     aws_limits           AWS's limits, checked on what a plan declares
     settings_strategies  Hypothesis strategies for whole stack files
     emulated             the environment of a plan, built in moto
+    docs                 README.md and docs/*.md as data: anchors, links, paths, the commands they show
 """

@@ -1,6 +1,6 @@
 """AWS limits the project knows, checked on what a plan declares (wire form, camelCase inputs).
 
-Independent of nexus.settings on purpose: the property tests generate settings, the program
+Independent of nexus.config.environment on purpose: the property tests generate settings, the program
 turns them into resources, and this module checks the resources against the AWS rules as the
 services state them. A setting that validation lets through but AWS would refuse fails here.
 Each rule names its AWS source.
@@ -174,7 +174,7 @@ def _rds(i: dict[str, Any]) -> list[str]:
 
 
 # PostgreSQL manual, appendix "SQL Key Words": a sample of the reserved ones, enough to catch a
-# validation that lets key words through (the full list lives in nexus.settings).
+# validation that lets key words through (the full list lives in nexus.config.environment).
 POSTGRES_RESERVED = {"all", "table", "user", "select", "from", "where", "group", "order", "default", "column",
                      "current_user", "session_user", "null", "true", "false", "left", "join", "is", "verbose"}  # fmt: skip
 

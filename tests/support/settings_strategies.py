@@ -5,7 +5,7 @@ or plainly wrong (`bad`, refused naming that key). A new key, or a key whose typ
 (e.g. network.availability_zones becoming a list of zone IDs), is one entry here. Rules
 between keys (storage cap and allocation, backup and maintenance windows, alarm period and
 evaluation periods, listener ports and ingress rules) are drawn together in CROSS, with the
-key the refusal must name computed from AWS's rule, independently of nexus.settings.
+key the refusal must name computed from AWS's rule, independently of nexus.config.environment.
 """
 
 from __future__ import annotations
