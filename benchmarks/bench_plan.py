@@ -89,7 +89,9 @@ def setup(runs: int) -> None:
     python = _tool("python3")
     env = {**os.environ, "PATH": f"{Path(uv).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as the Makefile does: let the first plan write bytecode
-    export = [uv, "export", "--frozen", "--format", "requirements-txt", "--quiet"]
+    # The locked third-party packages only: the project itself is an editable install (`-e .`),
+    # which a requirements file in a scratch directory cannot name.
+    export = [uv, "export", "--frozen", "--format", "requirements-txt", "--quiet", "--no-emit-project"]
     requirements = subprocess.run(export, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     with_make: list[tuple[float, float]] = []
     plain: list[tuple[float, float]] = []
