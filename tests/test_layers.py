@@ -5,6 +5,7 @@ other, no sys.path edits, and no test module importing another."""
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,10 +93,16 @@ def layer_violations(root: Path) -> list[str]:
 
 
 def _project_files(root: Path) -> list[Path]:
-    skip = {"venv", ".tools", ".git", ".venv", "node_modules"}
-    return sorted(
-        p for p in root.rglob("*.py") if not (set(p.relative_to(root).parts) & skip or p.parts[-2].startswith("venv-"))
-    )
+    """The repository's Python files: not those of a virtualenv (./venv, ./venv-3.12 and any
+    other directory with a pyvenv.cfg), of .tools or of .git, which are never walked into."""
+    skip = {".tools", ".git", "node_modules", "__pycache__"}
+    found = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [
+            d for d in subdirectories if d not in skip and not (Path(directory, d) / "pyvenv.cfg").exists()
+        ]
+        found += [Path(directory, f) for f in files if f.endswith(".py")]
+    return sorted(found)
 
 
 def sys_path_edits(root: Path) -> list[str]:
