@@ -11,7 +11,13 @@ wraps); see that file's provenance. A replacement propagates: a resource whose f
 argument holds the ID or ARN of a replaced resource is replaced too (a new VPC means a new
 `vpcId` for every subnet), and one that refers to it through another argument is updated.
 A replacement (or deletion) of a Pulumi-protected resource or of a database is BLOCKING:
-it is said first, in the text and at the top of the pull-request comment.
+it is said first, in the text and at the top of the pull-request comment. So is a replacement
+that the bridge performs delete-first (an explicit physical name) while another resource still
+uses the old one, and every settings change that the day-two table (nexus/config/day_two.py,
+docs/day-two.md) classes "refused" or "data loss". The changed settings come first, each with
+what it does on AWS; then the resources. Secret inputs are compared by digest. A resource
+matched through its alias (an earlier logical name) is the same resource, not a replacement.
+`--fail-on blocking` exits 1 when anything is BLOCKING (the workflows use it).
 """
 
 from __future__ import annotations
@@ -24,11 +30,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nexus.config.errors import InputError
+from nexus.config.day_two import Verdict, classify
+from nexus.config.errors import EXIT_FINDINGS, InputError
 from nexus.plans.force_new import forces_new
 from nexus.plans.model import load_plans
 
 DATABASE_TYPES = ("aws:rds/instance:Instance",)
+# Inputs that hold a resource's physical name when the program sets it. The bridge deletes a
+# resource with an explicit name before it creates the replacement, so that the name is free
+# (pulumi-terraform-bridge pkg/tfbridge/schema.go, nameRequiresDeleteBeforeReplace).
+EXPLICIT_NAME_INPUTS = ("name", "bucket", "identifier")
+TAG_INPUTS = ("tags", "tagsAll")
 UNSET = "(unset)"
 FORCES = ": forces replacement"
 
@@ -47,10 +59,16 @@ class StackChanges:
     # resource label -> why it is replaced or updated without a change of its own
     reasons: dict[str, list[str]] = field(default_factory=dict)
     blocking: list[str] = field(default_factory=list)
+    # the settings that differ, each with what its change does (nexus.config.day_two)
+    settings: list[Verdict] = field(default_factory=list)
+    # resource label -> the logical name it had (matched through its alias: no replacement)
+    renamed: dict[str, str] = field(default_factory=dict)
+    # resources whose only update is their tags (the provider's default tags, or tags inputs)
+    tag_only: int = 0
 
     @property
     def empty(self) -> bool:
-        return not (self.created or self.deleted or self.changed or self.replaced)
+        return not (self.created or self.deleted or self.changed or self.replaced or self.settings)
 
     def summary(self) -> str:
         return (
@@ -67,6 +85,25 @@ def _diff_stack(stack: str, base: dict[str, Any], head: dict[str, Any]) -> Stack
     b = {r["urn"]: r for r in base.get("resources", [])}
     h = {r["urn"]: r for r in head.get("resources", [])}
     changes = StackChanges(stack)
+    if base.get("settings") and head.get("settings"):
+        changes.settings = classify(base["settings"], head["settings"])
+        changes.blocking += [
+            f"{stack}: {v.key} {_show(v.old)} -> {_show(v.new)} ({v.effect}): {v.what}"
+            for v in changes.settings
+            if v.blocking
+        ]
+    # An alias (an earlier logical name) makes the engine move the old state onto the new name.
+    moved: dict[str, str] = {}
+    for urn in sorted(set(h) - set(b)):
+        for alias in h[urn].get("options", {}).get("aliases", []):
+            old_urn = f"{urn.rsplit('::', 1)[0]}::{alias}"
+            if old_urn in b and old_urn not in h:
+                b[urn] = b.pop(old_urn)
+                changes.renamed[_label(h[urn])] = alias
+                moved[old_urn] = urn
+                break
+    if moved:  # the base's references to a renamed resource now name it as the head does
+        b = {urn: _renaming(r, moved) for urn, r in b.items()}
     changes.created = [_label(h[u]) for u in sorted(set(h) - set(b))]
     changes.deleted = [_label(b[u]) for u in sorted(set(b) - set(h))]
     common = sorted(set(b) & set(h))
@@ -76,7 +113,10 @@ def _diff_stack(stack: str, base: dict[str, Any], head: dict[str, Any]) -> Stack
     for urn in common:
         old, new = b[urn], h[urn]
         props = _changed(old.get("inputs", {}), new.get("inputs", {}), "")
-        props += _changed(old.get("options", {}), new.get("options", {}), "(option) ")
+        props += _changed(
+            _without_aliases(old.get("options", {})), _without_aliases(new.get("options", {})), "(option) "
+        )
+        props += _secret_changes(old, new)
         own[urn] = props
         forcing = [p for p, _, _ in props if not p.startswith("(option)") and forces_new(new["type"], p)]
         if forcing:
@@ -86,6 +126,7 @@ def _diff_stack(stack: str, base: dict[str, Any], head: dict[str, Any]) -> Stack
 
     # Propagate: a new ID for a replaced resource reaches every input that holds it.
     updated_by: dict[str, list[str]] = {}
+    users: dict[str, set[str]] = {}  # replaced urn -> the urns that refer to it
     frontier = list(replaced)
     while frontier:
         tokens = {u: _identity_tokens(b[u]) for u in frontier}
@@ -95,6 +136,7 @@ def _diff_stack(stack: str, base: dict[str, Any], head: dict[str, Any]) -> Stack
             for source, toks in tokens.items():
                 label = _label(b[source])
                 for path in _paths_referring(r.get("inputs", {}), toks, "") if source != urn else []:
+                    users.setdefault(source, set()).add(urn)
                     if forces_new(r["type"], path):
                         replaced.setdefault(urn, []).append(f"{path}: refers to replaced {label}")
                     else:
@@ -115,10 +157,80 @@ def _diff_stack(stack: str, base: dict[str, Any], head: dict[str, Any]) -> Stack
     for urn in common:
         if urn in replaced and (why := _precious(b[urn]) or _precious(h[urn])):
             changes.blocking.append(f"{stack}: replaces {_label(h[urn])} ({why})")
+        elif urn in replaced and _explicit_name(h[urn]):
+            still = sorted(_label(h[u]) for u in users.get(urn, set()) if u not in replaced)
+            if still:
+                changes.blocking.append(
+                    f"{stack}: replaces {_label(h[urn])} delete-first (its name is explicit, so the bridge deletes "
+                    f"it before creating the new one) while {_listing(still)} still refer to it: AWS refuses to "
+                    "delete what is in use, and `up` stops midway"
+                )
+    changes.tag_only = _tag_only(b, h, common, changes)
     for urn in sorted(set(b) - set(h)):
         if why := _precious(b[urn]):
             changes.blocking.append(f"{stack}: deletes {_label(b[urn])} ({why})")
     return changes
+
+
+def _renaming(r: dict[str, Any], moved: dict[str, str]) -> dict[str, Any]:
+    """A base resource whose options name renamed resources by their head URNs."""
+    text = json.dumps(r.get("options", {}))
+    for old, new in moved.items():
+        text = text.replace(json.dumps(old)[1:-1] + '"', json.dumps(new)[1:-1] + '"')
+    return {**r, "options": json.loads(text)}
+
+
+def _listing(labels: list[str], most: int = 3) -> str:
+    shown = ", ".join(labels[:most])
+    return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
+
+
+def _without_aliases(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k != "aliases"}
+
+
+def _secret_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Secret inputs whose value changed, by digest (plan JSON `secret_digests`): never the value."""
+    before, after = old.get("secret_digests", {}), new.get("secret_digests", {})
+    return [
+        (path, "[secret]", "[secret, changed]")
+        for path in sorted(set(before) & set(after))
+        if before[path] != after[path]
+    ]
+
+
+def _explicit_name(r: dict[str, Any]) -> bool:
+    inputs = r.get("inputs", {})
+    return any(isinstance(inputs.get(k), str) for k in EXPLICIT_NAME_INPUTS)
+
+
+def _tag_only(b: dict[str, Any], h: dict[str, Any], common: list[str], changes: StackChanges) -> int:
+    """Resources whose only update is their tags: those whose own changes are all tag inputs, and
+    every taggable resource of a provider whose default tags change (the provider adds them to
+    each resource's tags_all, which the plan does not list)."""
+    own_tags = {
+        label
+        for label, props in changes.changed.items()
+        if props and all(p.split(".")[0] in TAG_INPUTS for p, _, _ in props) and label not in changes.reasons
+    }
+    retagging = {
+        urn
+        for urn in common
+        if h[urn]["type"].startswith("pulumi:providers:")
+        and (b[urn].get("inputs", {}).get("defaultTags") != h[urn].get("inputs", {}).get("defaultTags"))
+    }
+    if retagging:
+        from nexus.plans.rules import is_taggable  # loads the provider's SDK: only when needed
+
+        own_tags |= {
+            _label(h[urn])
+            for urn in common
+            if h[urn].get("provider") in retagging
+            and is_taggable(h[urn]["type"])
+            and _label(h[urn]) not in changes.replaced
+            and not changes.changed.get(_label(h[urn]))
+        }
+    return len(own_tags)
 
 
 def _precious(r: dict[str, Any]) -> str:
@@ -229,6 +341,22 @@ def _lines(c: StackChanges, prefix: str, marks: dict[str, str]) -> list[str]:
     return lines
 
 
+def _settings_lines(c: StackChanges, prefix: str) -> list[str]:
+    """The changed settings first: what each does on AWS (docs/day-two.md)."""
+    lines = []
+    for v in c.settings:
+        mark = "BLOCKING " if v.blocking else ""
+        lines.append(f"{prefix}{v.key}: {_show(v.old)} -> {_show(v.new)}  [{mark}{v.effect}] {v.what}")
+    return lines
+
+
+def _extra_lines(c: StackChanges, prefix: str) -> list[str]:
+    lines = [f"{prefix}{label}: was {old} (alias: kept, not replaced)" for label, old in c.renamed.items()]
+    if c.tag_only:
+        lines.append(f"{prefix}{c.tag_only} resource(s) get tag-only updates (in place)")
+    return lines
+
+
 def render_text(all_changes: list[StackChanges]) -> str:
     lines = [f"BLOCKING: {b}" for c in all_changes for b in c.blocking]
     for c in all_changes:
@@ -236,7 +364,12 @@ def render_text(all_changes: list[StackChanges]) -> str:
             lines.append(f"{c.stack}: no changes")
             continue
         lines.append(f"{c.stack}: {c.summary()}")
+        if c.settings:
+            lines.append("  settings changed:")
+            lines += _settings_lines(c, "    ")
+            lines.append("  resources:")
         lines += _lines(c, "  ", {"+": "+", "~": "~", "±": "-/+", "-": "-"})
+        lines += _extra_lines(c, "  ")
     return "\n".join(lines)
 
 
@@ -244,7 +377,10 @@ def render_markdown(all_changes: list[StackChanges]) -> str:
     lines = ["### Infrastructure changes (offline plan)", ""]
     blocking = [b for c in all_changes for b in c.blocking]
     if blocking:
-        lines += ["> [!CAUTION]", "> **BLOCKING**: this change replaces or deletes what must survive:"]
+        lines += [
+            "> [!CAUTION]",
+            "> **BLOCKING**: this change loses data, is refused by AWS, or would stop `pulumi up` midway:",
+        ]
         lines += [f"> - **BLOCKING**: {b}" for b in blocking]
         lines.append("")
     lines += ["| Stack | Create | Update | Replace | Delete |", "| --- | ---: | ---: | ---: | ---: |"]
@@ -253,18 +389,43 @@ def render_markdown(all_changes: list[StackChanges]) -> str:
         for c in all_changes
     ]
     for c in all_changes:
+        if c.settings:
+            lines += [
+                "",
+                f"**{c.stack}**: settings changed",
+                "",
+                "| Setting | Change | Effect | On AWS |",
+                "| --- | --- | --- | --- |",
+            ]
+            lines += [
+                f"| `{v.key}` | {_cell(_show(v.old))} → {_cell(_show(v.new))} | "
+                f"{'**BLOCKING** ' if v.blocking else ''}{v.effect} | {_cell(v.what)} |"
+                for v in c.settings
+            ]
+    for c in all_changes:
         if c.empty:
             continue
         lines += ["", f"<details><summary><b>{c.stack}</b>: {c.summary()}</summary>", "", "```diff"]
         lines += _lines(c, "", {"+": "+", "~": "!", "±": "-/+", "-": "-"})
+        lines += _extra_lines(c, "  ")
         lines += ["```", "", "</details>"]
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def configure(diff: argparse.ArgumentParser) -> None:
     diff.add_argument("base", type=Path, help="plan JSON, or a directory of them (plan --all --json DIR)")
     diff.add_argument("head", type=Path)
     diff.add_argument("--markdown", action="store_true", help="a pull-request comment")
+    diff.add_argument(
+        "--fail-on",
+        choices=("blocking", "never"),
+        default="never",
+        help="blocking: exit 1 when a change is BLOCKING (data loss, refused, fails midway)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -273,4 +434,6 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.base} and {args.head} hold no plan JSON; write them with plan --json")
     changes = diff_plans(base, head)
     print(render_markdown(changes) if args.markdown else render_text(changes))
+    if args.fail_on == "blocking" and any(c.blocking for c in changes):
+        return EXIT_FINDINGS
     return 0

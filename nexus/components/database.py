@@ -79,10 +79,16 @@ class Database(pulumi.ComponentResource):
             opts=child,
         )
 
-        # The family follows the engine's major version; the name carries the family, so a
-        # major upgrade creates the new group before the old one is deleted.
+        # One group per major version, its family in both its logical and its physical name: a
+        # major upgrade adds the new group, moves the instance onto it in the same update, and
+        # deletes the old group last (the engine deletes removed resources after every create
+        # and update). Replacing one group instead would fail: the bridge deletes a resource
+        # with an explicit name before creating its replacement (pulumi-terraform-bridge
+        # pkg/tfbridge/schema.go, nameRequiresDeleteBeforeReplace), and RDS refuses to delete a
+        # group an instance still uses (InvalidDBParameterGroupState; terraform-provider-aws
+        # #6448). The alias keeps the group that stacks created as "parameters".
         parameter_group = aws.rds.ParameterGroup(
-            "parameters",
+            f"parameters-{db.parameter_group_family}",
             name=naming.name(db.parameter_group_family),
             family=db.parameter_group_family,
             description=f"NEXUS {naming.stack} PostgreSQL {db.major_version}",
@@ -94,7 +100,7 @@ class Database(pulumi.ComponentResource):
                 aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1" if db.ssl else "0"),
                 aws.rds.ParameterGroupParameterArgs(name="log_min_duration_statement", value="1000"),
             ],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(name="parameters")]),
         )
 
         # RDS creates /aws/rds/instance/<id>/<log> on first export with no retention and no
@@ -174,6 +180,9 @@ class Database(pulumi.ComponentResource):
             monitoring_role_arn=monitoring_role.arn if monitoring_role else None,
             enabled_cloudwatch_logs_exports=list(db.log_exports),
             auto_minor_version_upgrade=True,
+            # ModifyDBInstance refuses a new major EngineVersion without AllowMajorVersionUpgrade;
+            # the flag itself changes nothing (the provider sends it with the modification only).
+            allow_major_version_upgrade=True,
             apply_immediately=db.apply_immediately,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[*log_groups, *monitoring_ready]),
         )

@@ -148,6 +148,7 @@ class LoadBalancer(pulumi.ComponentResource):
         )
 
         forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
+        http_opts = pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(name="http-redirect")])
         if lb.https:
             aws.lb.Listener(
                 "https",
@@ -159,8 +160,12 @@ class LoadBalancer(pulumi.ComponentResource):
                 default_actions=[forward],
                 opts=child,
             )
+            # Port 80 is one listener, "http", in both modes: switching between plain HTTP and
+            # HTTPS updates its default action in place. Two logical names would create the new
+            # port-80 listener before deleting the old one, and ELB refuses a second listener on
+            # a port (DuplicateListener). The alias keeps the listener created as "http-redirect".
             aws.lb.Listener(
-                "http-redirect",
+                "http",
                 load_balancer_arn=self.alb.arn,
                 port=80,
                 protocol="HTTP",
@@ -172,12 +177,17 @@ class LoadBalancer(pulumi.ComponentResource):
                         ),
                     )
                 ],
-                opts=child,
+                opts=http_opts,
             )
         else:
             # Only where the stack file says allow_plain_http (validated in nexus.config.environment).
             aws.lb.Listener(
-                "http", load_balancer_arn=self.alb.arn, port=80, protocol="HTTP", default_actions=[forward], opts=child
+                "http",
+                load_balancer_arn=self.alb.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=[forward],
+                opts=http_opts,
             )
 
         self.web_acl = self._waf(args)

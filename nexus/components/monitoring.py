@@ -64,9 +64,18 @@ class Monitoring(pulumi.ComponentResource):
         self.topic = aws.sns.Topic(
             "alarms", name=naming.name("alarms", max_len=256), kms_master_key_id=args.kms_key_arn, opts=child
         )
+        # Keyed by address, not by position: inserting or removing an address leaves the other
+        # subscriptions alone (an endpoint change replaces a subscription, and each new one waits
+        # for its confirmation e-mail: until then that person is not paged). The alias keeps the
+        # subscriptions created by position ("alarm-email-0", ...).
         for i, email in enumerate(mon.alarm_emails):
-            aws.sns.TopicSubscription(f"alarm-email-{i}", topic=self.topic.arn, protocol="email", endpoint=email,
-                                      opts=child)  # fmt: skip
+            aws.sns.TopicSubscription(
+                f"alarm-email-{email.lower()}",
+                topic=self.topic.arn,
+                protocol="email",
+                endpoint=email,
+                opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(name=f"alarm-email-{i}")]),
+            )
 
         alb = {"LoadBalancer": args.alb_arn_suffix}
         tg = {"LoadBalancer": args.alb_arn_suffix, "TargetGroup": args.target_group_arn_suffix}

@@ -281,7 +281,15 @@ class DatabaseSettings(FrozenModel):
         default=("postgresql", "upgrade"), description="PostgreSQL logs exported to CloudWatch Logs."
     )
     apply_immediately: bool = Field(
-        default=False, description="Apply modifications now, not in the maintenance window."
+        description="Apply database modifications now, not in the maintenance window; every tier says which (`nexus diff` shows the timing of each change).",
+        json_schema_extra=allowed("true/false, set in every stack file"),
+    )
+    blue_green_update: bool = Field(
+        default=False,
+        description="Major upgrades and other replacing changes through an RDS Blue/Green deployment (pulumi-aws `blueGreenUpdate`).",
+        json_schema_extra=allowed(
+            "false while RDS manages the master password (AWS: Blue/Green deployments don't support it)"
+        ),
     )
 
     @field_validator("engine_version", mode="before")
@@ -368,6 +376,20 @@ class DatabaseSettings(FrozenModel):
         # "Minimum 30-minute window" (RDS PreferredMaintenanceWindow).
         if _length(_weekly_intervals(value)) < 30:
             raise ValueError(f"{value!r} is shorter than the 30 minutes RDS requires")
+        return value
+
+    @field_validator("blue_green_update")
+    @classmethod
+    def _blue_green(cls, value: bool) -> bool:
+        # RDS User Guide, "Limitations for blue/green deployments": "Blue/green deployments don't
+        # support managing master user passwords with AWS Secrets Manager", and the master
+        # password here is RDS-managed (manage_master_user_password). Refused until the program
+        # keeps the password itself (docs/day-two.md, engine upgrades).
+        if value:
+            raise ValueError(
+                "true is not supported: RDS Blue/Green deployments don't support a master password that RDS "
+                "manages in Secrets Manager, as this program's is; upgrade in place (docs/day-two.md)"
+            )
         return value
 
     @model_validator(mode="after")
@@ -826,6 +848,19 @@ class Settings(FrozenModel):
             raise ValueError(
                 f"{PROJECT}:network.availability_zones = {', '.join(foreign)}: not a regular Availability Zone "
                 f"ID of {self.region} (those look like {prefix}-az1; Local and Wavelength Zones are refused)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _backups_where_protected(self) -> Settings:
+        # BackupRetentionPeriod 0 turns automated backups off: RDS deletes the existing ones and
+        # point-in-time recovery ends, with a brief outage (ModifyDBInstance: changing between 0
+        # and a non-zero value "causes an outage"). An environment whose data is protected keeps
+        # them.
+        if self.protection.protect_stateful_resources and self.database.backup_retention_days == 0:
+            raise ValueError(
+                f"{PROJECT}:database.backup_retention_days = 0 turns off automated backups (and deletes the "
+                f"existing ones) while {PROJECT}:protection.protect_stateful_resources is true: keep 1..35 days"
             )
         return self
 

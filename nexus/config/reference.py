@@ -1,10 +1,11 @@
-"""The settings reference (docs/settings.md), generated from the models: one row per key with
+"""The settings reference (docs/settings.md) and the day-two table (docs/day-two.md),
+generated. The reference comes from the models: one row per key with
 its meaning (`Field(description=...)`), what is allowed (the Field constraints, or the text a
 validator's rule gives through `allowed(...)`, written from the limit tables), its default and
 its value in each committed tier's stack file.
 
-    venv/bin/python -m nexus.config.reference          # rewrite docs/settings.md between its markers
-    venv/bin/python -m nexus.config.reference --check  # exit 1 when docs/settings.md is stale
+    venv/bin/python -m nexus.config.reference          # rewrite both files between their markers
+    venv/bin/python -m nexus.config.reference --check  # exit 1 when either is stale
 
 (`make docs` runs the first; tests/config/test_reference.py the second's comparison.)
 """
@@ -30,6 +31,7 @@ from nexus.config.environment import Settings
 from nexus.config.stack_files import ROOT, load_stack_config
 
 DOC = ROOT / "docs" / "settings.md"
+DAY_TWO_DOC = ROOT / "docs" / "day-two.md"
 TIERS = ("production", "staging", "development")
 BOOTSTRAP_STACK = "account"
 BEGIN, END = "<!-- BEGIN GENERATED: {} -->", "<!-- END GENERATED: {} -->"
@@ -162,27 +164,66 @@ def bootstrap_table(root: Path = ROOT) -> str:
     return _table(["key", "meaning", "allowed", "default", f"Pulumi.{BOOTSTRAP_STACK}.yaml"], body)
 
 
-def render(document: str, root: Path = ROOT) -> str:
-    """`document` with each generated block replaced by the models' current tables."""
-    for name, table in (("environment", environment_table(root)), ("bootstrap", bootstrap_table(root))):
+def day_two_table() -> str:
+    """The day-two table (nexus.config.day_two): what changing each key does on AWS."""
+    from nexus.config.day_two import EFFECTS, ROWS
+
+    effects = _table(["class", "meaning"], iter([[f"**{k}**", v] for k, v in EFFECTS.items()]))
+    rows = _table(
+        ["key", "class", "what a change does", "source"],
+        iter(
+            [
+                [
+                    f"`{_stack_file_key(r.key)}`",
+                    r.effect + (" (depends on the values)" if r.judge else ""),
+                    r.what,
+                    r.source,
+                ]
+                for r in ROWS
+            ]
+        ),
+    )
+    return f"{effects}\n\n{rows}"
+
+
+def _stack_file_key(path: str) -> str:
+    """A settings path as the stack file writes it (region -> aws:region, database.port ->
+    nexus:database.port)."""
+    return _KEY_OF.get(path) or f"{PROJECT}:{path}"
+
+
+def _blocks(root: Path) -> dict[Path, dict[str, Callable[[], str]]]:
+    return {
+        DOC: {"environment": lambda: environment_table(root), "bootstrap": lambda: bootstrap_table(root)},
+        DAY_TWO_DOC: {"day-two": day_two_table},
+    }
+
+
+def render(document: str, root: Path = ROOT, path: Path = DOC) -> str:
+    """`document` (the file at `path`) with each generated block replaced by what the models,
+    the stack files and the day-two table say now."""
+    for name, table in _blocks(root)[path].items():
         begin, end = BEGIN.format(name), END.format(name)
         pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
         if not pattern.search(document):
-            raise ValueError(f"{DOC.relative_to(ROOT)} lost its markers {begin} ... {end}")
+            raise ValueError(f"{path.relative_to(ROOT)} lost its markers {begin} ... {end}")
         head, _, rest = document.partition(begin)
-        document = head + f"{begin}\n{table}\n{end}" + rest.partition(end)[2]
+        document = head + f"{begin}\n{table()}\n{end}" + rest.partition(end)[2]
     return document
 
 
 def main(argv: list[str]) -> int:
-    current = DOC.read_text()
-    fresh = render(current)
-    if "--check" in argv:
+    stale = []
+    for path in _blocks(ROOT):
+        current = path.read_text()
+        fresh = render(current, path=path)
         if fresh != current:
-            print(f"{DOC.relative_to(ROOT)} is stale: run make docs", file=sys.stderr)
-            return 1
-        return 0
-    DOC.write_text(fresh)
+            stale.append(path)
+            if "--check" not in argv:
+                path.write_text(fresh)
+    if "--check" in argv and stale:
+        print(f"{', '.join(str(p.relative_to(ROOT)) for p in stale)} stale: run make docs", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import runpy
 import threading
 from collections.abc import Iterable
@@ -101,6 +102,7 @@ class Plan:
                     "inputs": masked(r.inputs),
                     "options": copy.deepcopy(r.options),  # callers may edit the document
                     "refs": _refs(r),
+                    **({"secret_digests": digests} if (digests := secret_digests(self.stack, r)) else {}),
                 }
                 for r in self.resources
             ],
@@ -194,6 +196,9 @@ class AwsMocks(Mocks):
         state: dict[str, Any] = {**inputs, "arn": f"arn:aws:{service}:{region}:{account}:{name}/{rid}"}
         typ = args.typ
         unique = hashlib.sha256(f"{self.stack}/{typ}/{name}".encode()).hexdigest()
+        if "namePrefix" in inputs and "name" not in inputs:
+            # The provider appends 26 characters to name_prefix (terraform's id.PrefixedUniqueId).
+            state["name"] = f"{inputs['namePrefix']}{unique[:26]}"
         if typ == "aws:s3/bucket:Bucket":
             bucket = inputs.get("bucket") or rid
             state.update(bucket=bucket, arn=f"arn:aws:s3:::{bucket}", id=bucket)
@@ -204,7 +209,7 @@ class AwsMocks(Mocks):
         elif typ == "aws:secretsmanager/secret:Secret":
             # The provider appends a unique suffix to name_prefix (terraform's id.PrefixedUniqueId);
             # Secrets Manager appends a hyphen and six random characters to the name in the ARN.
-            secret_name = inputs.get("name") or f"{inputs.get('namePrefix', '')}{unique[:26]}"
+            secret_name = state.get("name") or f"{inputs.get('namePrefix', '')}{unique[:26]}"
             state.update(
                 name=secret_name, arn=f"arn:aws:secretsmanager:{region}:{account}:secret:{secret_name}-{unique[:6]}"
             )
@@ -336,6 +341,9 @@ class RecordingMonitor(MockMonitor):
                 # Which resources each input comes from (Output references): creation order.
                 "property_dependencies": by_property,
                 "additional_secret_outputs": list(request.additionalSecretOutputs),
+                # Earlier logical names this resource answers to (pulumi.Alias(name=...)): the
+                # engine moves the old state onto it instead of replacing (nexus diff matches them).
+                **({"aliases": aliases} if (aliases := _alias_names(request)) else {}),
             },
             outputs=state,
         )
@@ -343,6 +351,18 @@ class RecordingMonitor(MockMonitor):
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, rid or "", state)
             self.recorded.append(recorded)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid or "", object=obj)
+
+
+def _alias_names(request: Any) -> list[str]:
+    """The names of the resource's aliases (RegisterResourceRequest.aliases, the Alias specs the
+    SDK sends when the monitor supports them)."""
+    names = set()
+    for alias in request.aliases:
+        if alias.WhichOneof("alias") == "spec" and alias.spec.name:
+            names.add(alias.spec.name)
+        elif alias.WhichOneof("alias") == "urn":
+            names.add(alias.urn.rsplit("::", 1)[-1])
+    return sorted(names)
 
 
 class ProgramError(Exception):
@@ -433,6 +453,28 @@ def _unwrap(value: Any) -> Any:
     if isinstance(value, list):
         return [_unwrap(v) for v in value]
     return value
+
+
+def secret_digests(stack: str, r: Resource) -> dict[str, str]:
+    """Input path -> a digest of each secret input's value, so that `nexus diff` sees a changed
+    secret (a published setting, say) as an update without the value ever being written. Keyed
+    by stack and URN: equal values of two resources give different digests. The offline plan's
+    secrets are the program's own settings or mock values; a real secret never reaches it."""
+    found: dict[str, str] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if rpc.is_rpc_secret(value):
+            plain = json.dumps(_unwrap(value), sort_keys=True, default=str)
+            found[path] = hashlib.sha256(f"{stack}\0{r.urn}\0{path}\0{plain}".encode()).hexdigest()[:16]
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}" if path else k)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]")
+
+    walk(r.inputs, "")
+    return found
 
 
 def masked(value: Any) -> Any:

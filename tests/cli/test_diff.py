@@ -94,10 +94,13 @@ def test_a_cidr_change_replaces_the_vpc_every_subnet_and_what_sits_in_them(
             inside
         )
     assert any("vpcId: refers to replaced aws:ec2/vpc:Vpc vpc" in why for why in changes.reasons[next(iter(subnets))])
-    # The database is only moved (its subnet group updates in place): not replaced, so not blocking.
+    # The database is only moved (its subnet group "updates in place"), but AWS refuses to move
+    # a DB subnet group to another VPC's subnets, and the security groups the bridge deletes
+    # first (explicit names) are still in use: BLOCKING, led by the setting that causes it.
     assert "aws:rds/instance:Instance postgres" not in changes.replaced
     assert "aws:rds/subnetGroup:SubnetGroup subnet-group" in changes.changed
-    assert changes.blocking == []
+    assert changes.blocking[0].startswith("staging: network.cidr 10.20.0.0/16 -> 10.21.0.0/16 (refused)")
+    assert any("aws:ec2/securityGroup:SecurityGroup db-sg delete-first" in b for b in changes.blocking)
     assert f"staging: 0 to create, {len(changes.changed)} to update, {len(changes.replaced)} to replace" in render_text(
         [changes]
     )
@@ -113,16 +116,124 @@ def test_an_instance_class_change_is_an_update(plans: dict[str, Plan], planner: 
     }
 
 
-def test_an_engine_major_change_replaces_the_parameter_group(plans: dict[str, Plan], planner: Any) -> None:
+def test_an_engine_major_upgrade_adds_a_parameter_group_and_deletes_the_old_one_last(
+    plans: dict[str, Plan], planner: Any
+) -> None:
+    """Not a replacement: the bridge would delete an explicitly named group first, while the
+    instance is its member (pulumi-terraform-bridge nameRequiresDeleteBeforeReplace; RDS
+    InvalidDBParameterGroupState, terraform-provider-aws#6448). A new logical name per family
+    makes it a create, an update of the instance, and a delete at the end of `up`."""
     database = plans["staging"].settings.database.model_dump()
-    newer = planner("staging", overrides={"nexus:database": {**database, "engine_version": "17"}})
-    (changes,) = diff_plans(as_plans(plans["staging"]), as_plans(newer))
-    (group,) = labels(changes.replaced, "aws:rds/parameterGroup:ParameterGroup")
-    assert ("family", "postgres16", "postgres17") in changes.replaced[group]
-    assert "family: forces replacement" in changes.reasons[group]
-    # The database itself upgrades in place (engineVersion is not force-new).
-    assert "aws:rds/instance:Instance postgres" in changes.changed
+    now = planner(
+        "staging", overrides={"nexus:database": {**database, "engine_version": "17", "apply_immediately": True}}
+    )
+    (changes,) = diff_plans(as_plans(plans["staging"]), as_plans(now))
+    assert changes.created == ["aws:rds/parameterGroup:ParameterGroup parameters-postgres17"]
+    assert changes.deleted == ["aws:rds/parameterGroup:ParameterGroup parameters-postgres16"]
+    assert labels(changes.replaced, "aws:rds/parameterGroup:ParameterGroup") == set()
+    instance = dict((p, (o, n)) for p, o, n in changes.changed["aws:rds/instance:Instance postgres"])
+    assert instance["engineVersion"] == ("16", "17")
+    assert instance["parameterGroupName"] == ("nexus-staging-postgres16", "nexus-staging-postgres17")
     assert "aws:rds/instance:Instance postgres" not in changes.replaced
+    assert now.one("aws:rds/instance:Instance").input("allowMajorVersionUpgrade") is True
+    assert changes.blocking == []
+    assert [(v.key, v.effect) for v in changes.settings] == [
+        ("database.apply_immediately", "window"),
+        ("database.engine_version", "downtime"),
+    ]
+
+    # Waiting for the window, the old group's deletion would fail: stopped before AWS sees it.
+    later = planner("staging", overrides={"nexus:database": {**database, "engine_version": "17"}})
+    (changes,) = diff_plans(as_plans(plans["staging"]), as_plans(later))
+    assert len(changes.blocking) == 1 and "database.engine_version 16 -> 17 (refused)" in changes.blocking[0]
+
+
+def test_an_alarm_address_inserted_first_adds_one_subscription_and_touches_no_other(
+    plans: dict[str, Plan], planner: Any
+) -> None:
+    """Subscriptions keyed by address: inserting one before the on-call address creates one
+    subscription (waiting for its confirmation); keyed by position, the on-call address would
+    have been replaced and unsubscribed until confirmed again."""
+    monitoring = plans["production"].settings.monitoring.model_dump()
+    emails = ["second@example.com", *monitoring["alarm_emails"]]
+    more = planner("production", overrides={"nexus:monitoring": {**monitoring, "alarm_emails": emails}})
+    (changes,) = diff_plans(as_plans(plans["production"]), as_plans(more))
+    assert changes.created == ["aws:sns/topicSubscription:TopicSubscription alarm-email-second@example.com"]
+    assert changes.replaced == {} and changes.deleted == [] and changes.blocking == []
+
+
+def test_plain_http_to_https_updates_the_port_80_listener_in_place(plans: dict[str, Plan], planner: Any) -> None:
+    """One port-80 listener in both modes: a second one created before the first is deleted
+    would be refused (ELBv2 CreateListener: DuplicateListener)."""
+    lb = plans["development"].settings.load_balancer.model_dump()
+    cert = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000003"
+    https = planner("development", overrides={
+        "nexus:load_balancer": {**lb, "certificate_arn": cert, "allow_plain_http": False}})  # fmt: skip
+    (changes,) = diff_plans(as_plans(plans["development"]), as_plans(https))
+    assert "aws:lb/listener:Listener https" in changes.created
+    assert [p for p, _, _ in changes.changed["aws:lb/listener:Listener http"] if not p.startswith("(option)")] == [
+        "defaultActions[0].redirect", "defaultActions[0].targetGroupArn", "defaultActions[0].type"]  # fmt: skip
+    assert not labels(changes.replaced, "aws:lb/listener:Listener") and changes.deleted == []
+    # ... and back: the same listener forwards again, the 443 listener goes.
+    (back,) = diff_plans(as_plans(https), as_plans(plans["development"]))
+    assert back.deleted == ["aws:lb/listener:Listener https", next(d for d in back.deleted if "443" in d)]
+    assert "aws:lb/listener:Listener http" in back.changed and back.blocking == []
+
+
+def test_an_appended_zone_adds_subnets_and_moves_none(plans: dict[str, Plan], planner: Any) -> None:
+    network = plans["development"].settings.network.model_dump()
+    zones = [*network["availability_zones"], "use1-az4"]
+    wider = planner("development", overrides={"nexus:network": {**network, "availability_zones": zones}})
+    (changes,) = diff_plans(as_plans(plans["development"]), as_plans(wider))
+    assert labels(dict.fromkeys(changes.created), "aws:ec2/subnet:Subnet") == {
+        f"aws:ec2/subnet:Subnet {tier}-use1-az4" for tier in ("public", "private", "data")
+    }
+    assert changes.replaced == {} and changes.deleted == [] and changes.blocking == []
+
+
+def test_a_replacement_deleted_first_while_in_use_blocks(plans: dict[str, Plan], planner: Any) -> None:
+    """The target group's port is force-new and its name explicit: the bridge deletes it first
+    (nameRequiresDeleteBeforeReplace) while the listener forwards to it."""
+    lb = plans["staging"].settings.load_balancer.model_dump()
+    moved = planner("staging", overrides={"nexus:load_balancer": {**lb, "app_port": 9090}})
+    (changes,) = diff_plans(as_plans(plans["staging"]), as_plans(moved))
+    assert "aws:lb/targetGroup:TargetGroup app" in changes.replaced
+    (delete_first,) = [b for b in changes.blocking if "delete-first" in b]
+    assert "aws:lb/listener:Listener https" in delete_first
+
+
+def test_a_changed_secret_input_is_an_update_shown_without_its_value(plans: dict[str, Plan], planner: Any) -> None:
+    monitoring = plans["staging"].settings.monitoring.model_dump()
+    louder = planner("staging", overrides={"nexus:monitoring": {**monitoring, "log_level": "DEBUG"}})
+    (changes,) = diff_plans(as_plans(plans["staging"]), as_plans(louder))
+    assert changes.changed == {
+        "aws:ssm/parameter:Parameter monitoring-log_level": [("value", "[secret]", "[secret, changed]")]
+    }
+    assert "DEBUG" not in json.dumps(as_plans(louder)["staging"]["resources"])
+
+
+def test_a_new_environment_tag_counts_the_tag_only_updates(plans: dict[str, Plan]) -> None:
+    base = as_plans(plans["staging"])
+    head = copy.deepcopy(base)
+    provider = resource(head, "staging", "pulumi:providers:aws", "aws")
+    provider["inputs"]["defaultTags"] = provider["inputs"]["defaultTags"].replace('"staging"', '"qa"', 1)
+    (changes,) = diff_plans(base, head)
+    assert changes.tag_only > 50 and "tag-only updates" in render_text([changes])
+
+
+def test_fail_on_blocking_exits_1_and_never_exits_0(plans: dict[str, Plan], tmp_path: Path, capsys: Any) -> None:
+    base, head = as_plans(plans["staging"]), as_plans(plans["staging"])
+    head["staging"]["settings"]["network"]["cidr"] = "10.21.0.0/16"
+    (tmp_path / "base.json").write_text(json.dumps(base["staging"]))
+    (tmp_path / "head.json").write_text(json.dumps(head["staging"]))
+    files = [str(tmp_path / "base.json"), str(tmp_path / "head.json")]
+    assert run(["diff", *files, "--fail-on", "blocking"], capsys)[0] == 1
+    assert run(["diff", *files], capsys)[0] == 0
+    code, out, _ = run(["diff", *files, "--markdown", "--fail-on", "never"], capsys)
+    assert code == 0 and "| `network.cidr` | 10.20.0.0/16 → 10.21.0.0/16 | **BLOCKING** refused |" in out
+    with pytest.raises(SystemExit) as refused:  # argparse: usage and one line, exit 2
+        main(["diff", *files, "--fail-on", "sometimes"])
+    assert refused.value.code == EXIT_INVALID and "invalid choice" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ blocking

@@ -63,6 +63,10 @@ BAD_SETTINGS = [
     ("alarm period", lambda d: d["monitoring"].update(alarms={"period_seconds": 90}), "nexus:monitoring.alarms.period_seconds", "multiple of 60"),
     ("missing key", lambda d: d.pop("security"), "nexus:security", "required"),
     ("protect and force_destroy", lambda d: d["protection"].update(protect_stateful_resources=True, force_destroy=True), "nexus:protection", "contradict"),
+    # Day two: refused before AWS sees them (docs/day-two.md).
+    ("backups off where protected", lambda d: (d["protection"].update(protect_stateful_resources=True), d["database"].update(backup_retention_days=0)), "nexus:database.backup_retention_days = 0", "deletes the existing ones"),
+    ("blue/green with an RDS-managed password", lambda d: d["database"].update(blue_green_update=True), "nexus:database.blue_green_update", "Blue/Green"),
+    ("apply_immediately unsaid", lambda d: d["database"].pop("apply_immediately"), "nexus:database.apply_immediately", "required"),
 ]  # fmt: skip
 
 

@@ -52,7 +52,7 @@ POLICY_CASES = [
     ("no-open-ingress", "staging", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "db-from-app",
      {"cidrIpv4": "0.0.0.0/0", "referencedSecurityGroupId": None}),
     ("https-modern-tls", "production", "aws:lb/listener:Listener", "https", {"sslPolicy": "ELBSecurityPolicy-2016-08"}),
-    ("https-modern-tls", "staging", "aws:lb/listener:Listener", "http-redirect",
+    ("https-modern-tls", "staging", "aws:lb/listener:Listener", "http",
      {"defaultActions": [{"type": "forward", "targetGroupArn": "x"}]}),
     ("access-logs-on", "development", "aws:lb/loadBalancer:LoadBalancer", None, {"accessLogs": {"enabled": False}}),
     ("log-retention-set", "development", "aws:cloudwatch/logGroup:LogGroup", "waf-logs", {"retentionInDays": None}),

@@ -133,7 +133,10 @@ FIELDS: dict[str, Field] = {
         st.sampled_from([["postgresql", "postgresql"], ["audit"], ["upgrade", "postgresql", "upgrade"]]),
         optional=True,
     ),
-    "database.apply_immediately": Field(st.booleans(), optional=True),
+    "database.apply_immediately": Field(st.booleans()),
+    # RDS Blue/Green deployments don't support an RDS-managed master password (RDS User Guide,
+    # "Limitations for blue/green deployments").
+    "database.blue_green_update": Field(st.just(False), st.just(True), optional=True),
     "load_balancer.ssl_policy": Field(st.sampled_from(TLS_GOOD), st.sampled_from(TLS_BAD), optional=True),
     "load_balancer.deletion_protection": Field(st.booleans()),
     "load_balancer.app_port": Field(ints(1, 65535), beyond(1, 65535), optional=True),
@@ -344,6 +347,14 @@ def stack_files(draw: Callable[..., Any], bad_percent: int = 10) -> StackFile:
             expected["nexus:protection"] = True
         else:
             values["protection.force_destroy"] = False
+
+    # Backups off (retention 0) where the data is protected: refused (ModifyDBInstance deletes
+    # the automated backups when BackupRetentionPeriod becomes 0).
+    if values.get("protection.protect_stateful_resources") and values.get("database.backup_retention_days") == 0:
+        if bad_now():
+            expected["nexus:database.backup_retention_days"] = True
+        else:
+            values["database.backup_retention_days"] = 1
 
     stack = draw(
         st.one_of(

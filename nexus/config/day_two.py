@@ -1,0 +1,568 @@
+"""The day-two table: for every settings key, what changing it does on AWS, with its source.
+
+`nexus diff` classes every changed setting with `classify` before it lists the resources, and
+docs/day-two.md is generated from `ROWS` (`make docs`); tests/config/test_day_two.py fails
+when a settings key has no row. A class is one of EFFECTS; "refused" and "data loss" are
+BLOCKING: `nexus diff --fail-on blocking` exits 1 and the workflows stop before AWS sees the
+change (see docs/delivery.md for the reviewed way through).
+
+Pure functions of two settings documents (the `settings` of two plan JSON files, as
+`Settings.model_dump(mode="json")` writes them): no Pulumi, no AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+EFFECTS: dict[str, str] = {
+    "none": "no AWS call: read by the program's validation or by Pulumi only",
+    "published": "an SSM parameter under /nexus/<stack>/ is updated in place; the application reads it when it starts",
+    "in place": "updated in place, at once, without interruption",
+    "window": "applied in the maintenance window, or at once where database.apply_immediately is true",
+    "reboot": "recorded at once, takes effect only at the next reboot (the row gives the command)",
+    "downtime": "an interruption of the database or the load balancer (the row says how long)",
+    "replacement": "resources are replaced (the row says which and what is lost: nothing, unless it says so)",
+    "tags": "tag-only updates of many resources, in place",
+    "refused": "cannot be done in place: BLOCKING; the row gives the path that works",
+    "data loss": "loses data: BLOCKING",
+}
+BLOCKING_EFFECTS = frozenset({"refused", "data loss"})
+
+Settings = dict[str, Any]  # a settings document (plan JSON "settings")
+Judge = Callable[[Any, Any, Settings, Settings], "tuple[str, str] | None"]
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # dotted settings path, as in the stack file after `nexus:`
+    effect: str  # one of EFFECTS: the usual case
+    what: str  # what AWS does, and how long it takes where that matters
+    source: str  # where the rule is written down
+    judge: Judge | None = None  # the case that depends on the values (a direction, a pair of settings)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    key: str
+    old: Any
+    new: Any
+    effect: str
+    what: str
+    source: str
+
+    @property
+    def blocking(self) -> bool:
+        return self.effect in BLOCKING_EFFECTS
+
+
+def _get(settings: Settings, path: str) -> Any:
+    value: Any = settings
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _timing(head: Settings) -> str:
+    """When a modification of the instance is applied, by the head's apply_immediately."""
+    if _get(head, "database.apply_immediately"):
+        return "now (database.apply_immediately is true)"
+    window = _get(head, "database.maintenance_window")
+    return f"in the next maintenance window ({window} UTC); to apply it now, set database.apply_immediately: true"
+
+
+# ------------------------------------------------------------------ the judges (value-dependent cases)
+
+
+def _engine(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    major_old, major_new = int(str(old).split(".")[0]), int(str(new).split(".")[0])
+    if major_new < major_old or (major_new == major_old and _version(new) < _version(old)):
+        return "refused", "RDS cannot downgrade an engine: restore a snapshot into a new stack of the older version"
+    if major_new == major_old:
+        return "window", f"minor upgrade {_timing(head)}; the database is down while it upgrades (minutes)"
+    if not _get(head, "database.apply_immediately"):
+        return "refused", (
+            f"major upgrade {major_old} -> {major_new} with database.apply_immediately false: the upgrade would "
+            "wait for the window while `pulumi up` deletes the old parameter group, which RDS refuses while the "
+            "instance is its member (InvalidDBParameterGroupState). Set apply_immediately: true in the same change"
+        )
+    return "downtime", (
+        f"major upgrade {major_old} -> {major_new} now: a new postgres{major_new} parameter group is created, "
+        "the instance upgrades onto it (down for the upgrade: typically 10 to 30 minutes, longer for large "
+        "catalogs; RDS takes a snapshot before), then the old group is deleted"
+    )
+
+
+def _version(text: Any) -> tuple[int, ...]:
+    return tuple(int(p) for p in str(text).split("."))
+
+
+def _storage(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if new < old:
+        return "refused", (
+            f"{old} -> {new} GiB: RDS cannot shrink storage, and the provider's diff suppression hides the "
+            "decrease, so `pulumi up` would silently do nothing. Path: keep the size, or restore into a new "
+            "stack with the smaller volume"
+        )
+    return "window", (
+        f"{old} -> {new} GiB {_timing(head)}, without downtime; the volume is then 'storage-optimization' for "
+        "up to six hours (sometimes more), and a second storage change in that time is refused"
+    )
+
+
+def _backups(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if new == 0:
+        return "data loss", (
+            "backups off: RDS deletes the automated backups and point-in-time recovery ends, with a brief "
+            "outage (refused outright where protection.protect_stateful_resources is true)"
+        )
+    if old == 0:
+        return "downtime", "backups on: a brief outage while RDS takes the first backup (seconds to minutes)"
+    shorter = " (backups older than the new retention are deleted)" if new < old else ""
+    return "in place", f"{old} -> {new} days, at once{shorter}"
+
+
+def _zones(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    old_zones, new_zones = list(old or []), list(new or [])
+    if new_zones[: len(old_zones)] == old_zones:
+        added = ", ".join(new_zones[len(old_zones) :])
+        return "in place", (
+            f"zone(s) {added} appended: each tier gets subnets in the new zone slots (the existing subnets keep "
+            "their ranges), the load balancer and the DB subnet group extend to them"
+        )
+    return "refused", (
+        "a zone removed, reordered or replaced renumbers the subnets: new subnets collide with the ranges of "
+        "the old ones still in use (pulumi/pulumi-awsx#520, #910) and the database may sit in the removed zone. "
+        "Only appending a zone is done in place; otherwise create a new stack and restore into it"
+    )
+
+
+def _trail(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if old == "own" and new == "shared-account":
+        return "refused", (
+            "own -> shared-account cannot complete: the key-policy statements that let CloudTrail encrypt go "
+            "first, and the trail's bucket holds the audit log (protected or not emptied). Path: keep `own`, or "
+            "stop the trail by hand, export its logs, then change the setting"
+        )
+    return "in place", "shared-account -> own: the trail, its bucket and the key-policy statements are created"
+
+
+def _retention(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if old is not None and new is not None and new < old:
+        return "data loss", f"{old} -> {new} days: logs older than {new} days are deleted"
+    return "in place", f"{old} -> {new} days, at once"
+
+
+def _flush(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if new and not old:
+        return "window", (
+            "true: this and every modification still pending on the instance are applied at once "
+            "(aws rds describe-db-instances --query 'DBInstances[].PendingModifiedValues' shows the queue)"
+        )
+    return "none", "false: later modifications wait for the maintenance window"
+
+
+def _protect(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if old and not new:
+        return "none", "protection lifted: after this update `pulumi destroy` can delete the database and the key"
+    return "none", "protect set on the stateful resources (state only)"
+
+
+def _skip_snapshot(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if new and not old:
+        return "none", (
+            "state only, but a later delete or replacement of the database keeps no final snapshot and drops "
+            "the automated backups"
+        )
+    return "none", "state only: a later delete keeps a final snapshot"
+
+
+def _certificate(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if old is None or new is None:
+        return "in place", (
+            "HTTP <-> HTTPS: the port-80 listener is updated in place (forward <-> redirect), the 443 listener "
+            "and its ingress rules are created or deleted; clients of the other scheme fail until they follow"
+        )
+    return "in place", "the HTTPS listener's certificate is swapped at once, without interruption"
+
+
+def _app_port(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    return "refused", (
+        "the target group's port forces its replacement, and its explicit name makes the bridge delete it first "
+        "while the listener still forwards to it: ELB refuses (ResourceInUse). Path: keep the port, or change it "
+        "in a new stack"
+    )
+
+
+# ------------------------------------------------------------------ the table
+
+_RDS = "RDS User Guide, 'Settings for DB instances'"
+_SSM = "nexus/config/published.py: published as SSM parameters (aws_ssm_parameter value: in place)"
+_ALARM = "CloudWatch PutMetricAlarm: an alarm is updated in place"
+
+ROWS: tuple[Row, ...] = (
+    Row(
+        "region",
+        "refused",
+        "every regional resource would be replaced in another region, empty: create a stack "
+        "there and restore a snapshot copied to it (docs/runbooks.md)",
+        "pulumi-aws: a changed provider region replaces every resource of that provider",
+    ),
+    Row(
+        "account_id",
+        "refused",
+        "another account is another environment: a new stack in that account",
+        "the provider's allowed_account_ids refuses the old account's resources",
+    ),
+    Row(
+        "aws_default_tags",
+        "tags",
+        "the provider's default tags reach every taggable resource: tag-only updates",
+        "pulumi-aws defaultTags (tags_all of each resource)",
+    ),
+    Row(
+        "environment",
+        "tags",
+        "the Environment tag of every resource and the published tier change, in place",
+        "nexus/config/naming.py tags; " + _SSM,
+    ),
+    Row(
+        "application.name",
+        "tags",
+        "the Application tag of every resource and the published name, in place",
+        "nexus/config/naming.py tags; " + _SSM,
+    ),
+    Row("application.version", "published", "the published version", _SSM),
+    *(
+        Row(f"features.{k}", "published", "a published feature switch", _SSM)
+        for k in ("automation", "monitoring", "security")
+    ),
+    Row("limits.max_file_size_mb", "published", "the published upload limit", _SSM),
+    Row(
+        "limits.max_requests_per_minute",
+        "in place",
+        "the WAF rate rule's limit, at once",
+        "WAFv2 UpdateWebACL (aws_wafv2_web_acl rule: in place)",
+    ),
+    Row(
+        "network.cidr",
+        "refused",
+        "replaces the VPC and about 45 resources under it; AWS refuses the DB subnet "
+        "group's move to the new VPC's subnets ('The new Subnets are not in the same Vpc') and `up` stops with "
+        "two half networks. Path: a new stack with the new range, and a restore into it",
+        "terraform-provider-aws aws_vpc cidr_block ForceNew; RDS ModifyDBSubnetGroup",
+    ),
+    Row(
+        "network.availability_zones",
+        "in place",
+        "appending a zone is in place; anything else is refused",
+        "nexus/components/network.py subnet slots; pulumi/pulumi-awsx#520, #910",
+        _zones,
+    ),
+    Row(
+        "network.nat_gateways",
+        "in place",
+        "NAT gateways and Elastic IPs are created or deleted and the private "
+        "routes move to them; private egress pauses for seconds while a route changes",
+        "VPC User Guide, 'NAT gateways'",
+    ),
+    Row(
+        "network.flow_logs",
+        "in place",
+        "the flow log and its log group are created or deleted (deleting drops the recorded flows)",
+        "aws_flow_log",
+    ),
+    Row(
+        "network.flow_logs_traffic_type",
+        "replacement",
+        "the flow log is replaced (its log group and records stay)",
+        "terraform-provider-aws aws_flow_log traffic_type ForceNew",
+    ),
+    Row(
+        "database.engine_version",
+        "window",
+        "minor: in the window (down for minutes); major: refused unless "
+        "apply_immediately, then down for the upgrade; downgrade: refused",
+        "RDS User Guide, 'Upgrades of the RDS for PostgreSQL DB engine'; terraform-provider-aws#6448",
+        _engine,
+    ),
+    Row(
+        "database.instance_class",
+        "window",
+        "the instance is modified in the window (or now): down for a few "
+        "minutes single-AZ, a failover of about a minute with multi_az",
+        _RDS,
+    ),
+    Row(
+        "database.allocated_storage_gb",
+        "window",
+        "an increase without downtime; a decrease is refused",
+        "RDS User Guide, 'Scaling up DB instance storage'; terraform-provider-aws rds/instance.go "
+        "allocated_storage DiffSuppressFunc",
+        _storage,
+    ),
+    Row(
+        "database.max_allocated_storage_gb",
+        "in place",
+        "the autoscaling cap, at once, without downtime (a cap "
+        "below storage autoscaling already reached is refused by RDS)",
+        "RDS User Guide, 'Managing capacity automatically with Amazon RDS storage autoscaling'",
+    ),
+    Row(
+        "database.port",
+        "downtime",
+        "RDS reboots the instance at once to change the port, whatever "
+        "apply_immediately says (a minute or two); the security-group rules follow",
+        "RDS ModifyDBInstance DBPortNumber: 'The DB instance is rebooted immediately'",
+    ),
+    Row(
+        "database.ssl",
+        "in place",
+        "rds.force_ssl is a dynamic parameter: applied at once; clients without TLS are then refused",
+        "RDS for PostgreSQL parameters (rds.force_ssl dynamic)",
+    ),
+    Row(
+        "database.max_connections",
+        "reboot",
+        "a static parameter (apply_method pending-reboot): recorded at once, "
+        "in effect after `aws rds reboot-db-instance --db-instance-identifier nexus-<stack>-db` (a minute down)",
+        "RDS User Guide, 'Working with parameter groups' (static parameters)",
+    ),
+    Row(
+        "database.multi_az",
+        "window",
+        "the standby is added or removed in the window (or now), without downtime "
+        "(I/O slows while the standby is built)",
+        _RDS,
+    ),
+    Row(
+        "database.backup_retention_days",
+        "in place",
+        "a change between non-zero values is in place at once",
+        "RDS ModifyDBInstance BackupRetentionPeriod",
+        _backups,
+    ),
+    Row("database.backup_window", "in place", "at once, no downtime", _RDS),
+    Row("database.maintenance_window", "in place", "at once, no downtime (a pending change may then run sooner)", _RDS),
+    Row("database.deletion_protection", "in place", "at once", _RDS),
+    Row(
+        "database.skip_final_snapshot",
+        "none",
+        "read when the database is deleted",
+        "aws_db_instance skip_final_snapshot (state only)",
+        _skip_snapshot,
+    ),
+    Row("database.performance_insights", "in place", "at once, no reboot for RDS for PostgreSQL", _RDS),
+    Row(
+        "database.performance_insights_retention_days",
+        "in place",
+        "at once (a shorter retention drops older data)",
+        _RDS,
+    ),
+    Row(
+        "database.monitoring_interval_seconds",
+        "in place",
+        "at once, no reboot; the monitoring role is created or deleted",
+        _RDS,
+    ),
+    Row(
+        "database.database_name",
+        "data loss",
+        "replaces the instance with an empty one (db_name is ForceNew)",
+        "terraform-provider-aws aws_db_instance db_name ForceNew",
+    ),
+    Row(
+        "database.master_username",
+        "data loss",
+        "replaces the instance with an empty one (username is ForceNew)",
+        "terraform-provider-aws aws_db_instance username ForceNew",
+    ),
+    Row(
+        "database.log_exports",
+        "in place",
+        "exports are switched at once; a removed export's log group is deleted with its logs",
+        "RDS ModifyDBInstance CloudwatchLogsExportConfiguration",
+    ),
+    Row(
+        "database.apply_immediately",
+        "none",
+        "when later modifications apply",
+        "aws_db_instance apply_immediately",
+        _flush,
+    ),
+    Row(
+        "database.blue_green_update",
+        "none",
+        "only false is accepted (RDS-managed master password)",
+        "RDS User Guide, 'Limitations for blue/green deployments'",
+    ),
+    Row(
+        "load_balancer.certificate_arn",
+        "in place",
+        "certificate swaps and HTTP <-> HTTPS are in place",
+        "ELBv2 ModifyListener",
+        _certificate,
+    ),
+    Row(
+        "load_balancer.allow_plain_http",
+        "none",
+        "validation only (with certificate_arn)",
+        "nexus/config/environment.py",
+    ),
+    Row(
+        "load_balancer.ssl_policy",
+        "in place",
+        "at once; clients the new policy refuses fail their handshake",
+        "ELBv2 ModifyListener SslPolicy",
+    ),
+    Row(
+        "load_balancer.allowed_ingress_cidrs",
+        "in place",
+        "one ingress rule per CIDR and port is added or removed at once",
+        "aws_vpc_security_group_ingress_rule",
+    ),
+    Row("load_balancer.deletion_protection", "in place", "at once", "ELBv2 ModifyLoadBalancerAttributes"),
+    Row(
+        "load_balancer.app_port",
+        "refused",
+        "replaces the target group, deleted first",
+        "terraform-provider-aws "
+        "aws_lb_target_group port ForceNew; pulumi-terraform-bridge nameRequiresDeleteBeforeReplace",
+        _app_port,
+    ),
+    Row("load_balancer.health_check_path", "in place", "at once", "ELBv2 ModifyTargetGroup"),
+    Row("load_balancer.idle_timeout_seconds", "in place", "at once", "ELBv2 ModifyLoadBalancerAttributes"),
+    Row(
+        "secrets.kms_deletion_window_days",
+        "none",
+        "read when the key is scheduled for deletion",
+        "aws_kms_key deletion_window_in_days (used by ScheduleKeyDeletion only)",
+    ),
+    Row(
+        "secrets.recovery_window_days",
+        "none",
+        "read when a secret is deleted",
+        "aws_secretsmanager_secret recovery_window_in_days (used by DeleteSecret only)",
+    ),
+    Row(
+        "protection.protect_stateful_resources",
+        "none",
+        "Pulumi protect (state only)",
+        "Pulumi resource option protect",
+        _protect,
+    ),
+    Row(
+        "protection.force_destroy",
+        "none",
+        "state only: whether a destroy empties the buckets and the zone",
+        "aws_s3_bucket force_destroy, aws_route53_zone force_destroy",
+    ),
+    Row("monitoring.log_level", "published", "the published log level", _SSM),
+    Row(
+        "monitoring.metrics_retention_days",
+        "in place",
+        "the retention of every log group and access-log bucket",
+        "CloudWatch Logs PutRetentionPolicy; S3 lifecycle",
+        _retention,
+    ),
+    Row("monitoring.require_alarm_subscribers", "none", "validation only", "nexus/config/environment.py"),
+    Row(
+        "monitoring.alarm_emails",
+        "in place",
+        "one subscription per address: an added address waits for its "
+        "confirmation e-mail (not paged until confirmed), a removed one is unsubscribed, the others are untouched",
+        "SNS Subscribe (email: PendingConfirmation)",
+    ),
+    Row("monitoring.notify_on_recovery", "in place", "the alarms' OK actions, at once", _ALARM),
+    *(
+        Row(f"monitoring.alarms.{k}", "in place", "every alarm that uses it, at once", _ALARM)
+        for k in (
+            "period_seconds",
+            "evaluation_periods",
+            "alb_5xx_percent",
+            "target_response_time_seconds",
+            "unhealthy_hosts",
+            "db_cpu_percent",
+            "db_free_storage_percent_of_cap",
+            "db_freeable_memory_mb",
+            "db_connections_percent",
+        )
+    ),
+    Row("monitoring.dashboard", "in place", "the dashboard is created or deleted", "CloudWatch PutDashboard"),
+    *(
+        Row(f"security.{k}", "published", "published to the application", _SSM)
+        for k in ("auth_timeout_seconds", "max_login_attempts")
+    ),
+    *(
+        Row(f"performance.{k}", "published", "published to the application", _SSM)
+        for k in ("cache_ttl_seconds", "max_workers")
+    ),
+    Row(
+        "identity.compute_services",
+        "in place",
+        "the role's trust policy, at once (ec2 adds an instance profile)",
+        "IAM UpdateAssumeRolePolicy",
+    ),
+    Row(
+        "identity.database_user",
+        "in place",
+        "the role's rds-db:connect resource, at once; create the new user in the database first (`nexus db-user`)",
+        "RDS User Guide, 'IAM database authentication'",
+    ),
+    Row(
+        "audit.trail",
+        "in place",
+        "shared-account -> own creates the trail; own -> shared-account is refused",
+        "CloudTrail; nexus/components/audit_trail.py",
+        _trail,
+    ),
+    Row(
+        "audit.retention_days",
+        "in place",
+        "the trail bucket's lifecycle, at once",
+        "S3 lifecycle expiration",
+        _retention,
+    ),
+)
+ROW_OF = {row.key: row for row in ROWS}
+
+# A settings document's keys that are not settings of a stack file (the stack name comes from
+# --stack).
+NOT_SETTINGS = frozenset({"stack"})
+# Values that are dicts but one setting each.
+DICT_VALUED = frozenset({"aws_default_tags"})
+
+
+def leaves(settings: Settings, prefix: str = "") -> dict[str, Any]:
+    """Dotted key -> value of every setting in a settings document."""
+    out: dict[str, Any] = {}
+    for name, value in settings.items():
+        key = f"{prefix}{name}"
+        if key in NOT_SETTINGS:
+            continue
+        if isinstance(value, dict) and key not in DICT_VALUED:
+            out.update(leaves(value, f"{key}."))
+        else:
+            out[key] = value
+    return out
+
+
+def classify(base: Settings, head: Settings) -> list[Verdict]:
+    """Every setting that differs between two settings documents, with what the change does.
+    A key the table does not know is classed "refused": the safe answer until it has a row."""
+    old, new = leaves(base), leaves(head)
+    verdicts = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) == new.get(key):
+            continue
+        row = ROW_OF.get(key)
+        if row is None:
+            verdicts.append(Verdict(key, old.get(key), new.get(key), "refused", "no day-two row for this key", ""))
+            continue
+        judged = row.judge(old.get(key), new.get(key), base, head) if row.judge else None
+        effect, what = judged or (row.effect, row.what)
+        if effect == "window" and not judged:
+            what = f"{what}: {_timing(head)}"
+        verdicts.append(Verdict(key, old.get(key), new.get(key), effect, what, row.source))
+    return verdicts
