@@ -137,7 +137,7 @@ def test_previews_of_different_pull_requests_never_share_a_queue() -> None:
 def test_the_comment_shows_the_diff_then_the_cost_and_forks_get_the_summary() -> None:
     job = workflow("pull-request.yml")["jobs"]["offline-diff"]
     assert "secrets." not in text(job) and "id-token" not in job["permissions"]
-    (report,) = [s for s in scripts(job) if "nexus diff" in s]
+    (report,) = [s for s in scripts(job) if "nexus diff" in s and "--markdown" in s]
     diff_at = report.index("nexus diff /tmp/plans/base /tmp/plans/head --markdown")
     assert report.index("nexus cost --diff /tmp/plans/base /tmp/plans/head --markdown") > diff_at
     assert '>> "$GITHUB_STEP_SUMMARY"' in report
@@ -145,6 +145,29 @@ def test_the_comment_shows_the_diff_then_the_cost_and_forks_get_the_summary() ->
     major = int(re.search(r"@v(\d+)", sticky["uses"]).group(1))  # type: ignore[union-attr]
     assert major >= 3  # v3 runs on Node 24; v2 on Node 20, gone from GitHub's runners
     assert sticky["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+
+
+def test_blocking_changes_stop_the_pull_request_and_the_deploy_unless_approved() -> None:
+    """`nexus diff --fail-on blocking` gates both workflows; the way through is a label a
+    maintainer sets after review (or allow_blocking on a manual deploy), re-run on labeling."""
+    pr = workflow("pull-request.yml")
+    assert {"labeled", "unlabeled", "synchronize"} <= set(pr["on"]["pull_request"]["types"])
+    job = pr["jobs"]["offline-diff"]
+    (report,) = [s for s in job["steps"] if s.get("id") == "report"]
+    assert "nexus diff /tmp/plans/base /tmp/plans/head --markdown --fail-on blocking" in report["run"]
+    # The policy results go into the same comment, after the diff.
+    assert report["run"].index("nexus check --all") > report["run"].index("nexus diff")
+    (gate,) = [s for s in job["steps"] if "blocking-change-approved" in s.get("if", "")]
+    assert "steps.report.outputs.blocking == '1'" in gate["if"] and "exit 1" in gate["run"]
+    assert job["steps"].index(gate) > next(i for i, s in enumerate(job["steps"]) if "sticky" in s.get("uses", ""))
+
+    deploy = workflow("deploy.yml")
+    checks = deploy["jobs"]["checks"]
+    (day_two,) = [s for s in checks["steps"] if "--fail-on blocking" in s.get("run", "")]
+    assert "blocking-change-approved" in day_two["run"] and "ALLOW_BLOCKING" in day_two["run"]
+    assert checks["permissions"] == {"contents": "read", "pull-requests": "read"}
+    assert deploy["on"]["workflow_dispatch"]["inputs"]["allow_blocking"]["default"] is False
+    assert "checks" in str(deploy["jobs"]["staging"]["needs"])
 
 
 def test_every_job_sets_its_own_permissions() -> None:
