@@ -19,10 +19,11 @@ unexport PYTHONDONTWRITEBYTECODE
 help:                               ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
+# pip --target, not a virtualenv: making one with pip in it cost 3 s of the first command
+# (and needs Debian's python3-venv); pip skips its externally-managed check for --target.
 .tools/bin/uv:
 	@echo "uv not found on PATH: installing uv $(UV_VERSION) into .tools/ (or install it yourself: pip install uv)"
-	$(PYTHON) -m venv .tools
-	.tools/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-compile --target .tools uv==$(UV_VERSION)
 
 # The locked environment (uv.lock, hashes included): the same one `pulumi up` uses
 # (Pulumi.yaml: toolchain uv, virtualenv venv).
