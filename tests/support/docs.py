@@ -21,7 +21,7 @@ from nexus.config.stack_files import ROOT, StackConfig
 from nexus.plans.bootstrap_plan import BOOTSTRAP_DIR, BootstrapPlan
 from nexus.plans.offline import Plan
 from tests.support.bootstrap import bootstrap_plan
-from tests.support.plans import plan_stack
+from tests.support.plans import fileless, plan_stack
 
 # Written by nexus.config.reference (`make docs`); a link to it counts while it is missing.
 GENERATED = ROOT / "docs" / "settings.md"
@@ -267,6 +267,8 @@ def with_outputs_in(argv: tuple[str, ...], tmp: Path) -> list[str]:
     for i, word in enumerate(out[:-1]):
         if word in ("--json", "--output"):
             out[i + 1] = str(tmp / f"out-{i}-{Path(out[i + 1]).name}")
+        if word == "--stack" and "--config-from" in out:  # a stack without a file, in any checkout
+            out[i + 1] = fileless(out[i + 1])
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from nexus.config.stack_files import load_stack_config, stack_names
+from nexus.config.stack_files import ROOT, load_stack_config, stack_names
 from nexus.plans.offline import Plan, run_program
 
 STACKS = stack_names()
@@ -82,3 +82,14 @@ def feeds(resource: Any, prop: str) -> list[str]:
 
 def subnets(plan: Plan, tier: str) -> list[Any]:
     return [r for r in plan.of_type("aws:ec2/subnet:Subnet") if r.input("tags")["Tier"] == tier]
+
+
+def fileless(stack: str) -> str:
+    """`stack`, or a name like it that has no stack file in this checkout: a person's own
+    Pulumi.development-alice.yaml (what `pulumi stack init --copy-config-from` writes) must not
+    change what the tests of a stack without a file see."""
+    name, n = stack, 0
+    while (ROOT / f"Pulumi.{name}.yaml").exists():
+        n += 1
+        name = f"{stack}-t{n}"
+    return name
