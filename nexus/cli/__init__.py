@@ -28,7 +28,7 @@ import importlib
 import os
 import sys
 
-from nexus.config.errors import EXIT_INTERNAL, EXIT_INVALID, InputError
+from nexus.config.errors import EXIT_INTERNAL, EXIT_INVALID, InputError, UnknownStackError
 from nexus.config.messages import SettingsError
 from nexus.config.stack_files import InvalidStacksError
 
@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         raise  # the reader left (`| head`): see _exit, where the process ends
     except (SettingsError, InvalidStacksError, InputError) as exc:
+        if isinstance(exc, UnknownStackError):  # its fix names the command that was run
+            exc.command, exc.takes_config_from = args.command, hasattr(args, "config_from")
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:  # a path we were told to read or write

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from nexus.config.errors import EXIT_INVALID
-from nexus.config.stack_files import skipped_notice, stack_names
+from nexus.config.stack_files import load_all, overlapping_cidrs, skipped_notice, stack_names
 from nexus.plans.model import plan_json, resource_count
 from nexus.plans.rules import DestroyBlocker, check_plan, destroy_blockers, destroy_leftovers, is_taggable
 
@@ -77,4 +77,8 @@ def run(args: argparse.Namespace) -> int:
         return run_destroyable(args.stack, plan_file=args.plan)
     if args.all and (notice := skipped_notice()):
         print(notice, file=sys.stderr)
+    if args.all and not args.plan and (overlaps := overlapping_cidrs(load_all(stack_names()))):
+        # Every command that reads all the stacks refuses what `plan --all` refuses.
+        print("\n".join(overlaps), file=sys.stderr)
+        return EXIT_INVALID
     return run_check(stacks=stack_names() if args.all else [args.stack], plan_file=args.plan)

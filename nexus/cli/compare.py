@@ -23,6 +23,8 @@ BY_DESIGN_PREFIXES = (
     "database.deletion_protection", "database.skip_final_snapshot", "database.performance_insights",
     "database.monitoring_interval_seconds", "database.apply_immediately", "database.engine_version",
     "load_balancer.certificate_arn", "load_balancer.deletion_protection", "secrets.", "protection.",
+    # where each certificate comes from (a given ARN, or one the stack requests for its domain)
+    "load_balancer.domain_name", "load_balancer.hosted_zone_id", "load_balancer.alias_record",
     "monitoring.", "security.", "performance.", "stack",
     "audit.",  # an environment in a shared account is recorded by that account's trail
 )  # fmt: skip
@@ -112,10 +114,27 @@ def alarm_destinations(plan: dict[str, Any]) -> list[str]:
     return []
 
 
+COLUMN = 28  # a value column: longer values are shortened in the table and given whole below it
+
+
+def _cell(value: object) -> str:
+    text = str(value)
+    if len(text) <= COLUMN:
+        return text
+    keep = (COLUMN - 1) // 2
+    return f"{text[:keep]}…{text[-(COLUMN - 1 - keep) :]}"
+
+
 def render(c: Comparison) -> str:
     width = max(len(k) for k, _, _ in c.settings)
     lines = [f"Settings: {c.a} vs {c.b}"]
-    lines += [f"  {'!=' if x != y else '  '} {k:<{width}}  {x!s:<28} {y!s}" for k, x, y in c.settings]
+    lines += [
+        f"  {'!=' if x != y else '  '} {k:<{width}}  {_cell(x):<{COLUMN}} {_cell(y)}".rstrip() for k, x, y in c.settings
+    ]
+    long = [(k, x, y) for k, x, y in c.settings if len(str(x)) > COLUMN or len(str(y)) > COLUMN]
+    if long:
+        lines += ["  (… shortened above; in full:)"]
+        lines += [f"     {k}: {c.a} {x!s}; {c.b} {y!s}" for k, x, y in long]
     lines += ["", f"Resources by type: {c.a} vs {c.b} ({c.totals[0]} vs {c.totals[1]} resources in all)"]
     lines += [f"  {'!=' if x != y else '  '} {t:<72} {x:>4} {y:>4}" for t, x, y in c.counts]
     lines += ["", "Monthly cost at list prices (fixed charges; `nexus cost --stack S` for the detail):"]

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nexus.config.errors import EXIT_INVALID
+from nexus.cli.output_paths import check_comparable
+from nexus.config.errors import EXIT_INVALID, InputError
 from nexus.plans.model import load_plans
 from nexus.plans.pricing import (
     CostError,
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         if args.config_from and not args.stack:
             raise CostError("--config-from goes with --stack")
         if args.diff:
+            check_comparable(*args.diff)
             base, head = (_price_all(load_plans(p)) for p in args.diff)
             rows = diff_costs(base, head)
             print(render_diff_markdown(rows) if args.markdown else render_diff_text(rows))
@@ -69,9 +71,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _price_stacks(stacks: list[str] | None, config_from: str | None) -> list[StackCost]:
-    from nexus.config.stack_files import load_all, stack_names
+    from nexus.config.stack_files import load_all, overlapping_cidrs, stack_names
 
     loaded = load_all(stacks or stack_names(), config_from=config_from)
+    if not stacks and (overlaps := overlapping_cidrs(loaded)):  # --all refuses what plan --all refuses
+        raise InputError("\n".join(overlaps))
     table = load_table()
     for _, settings in loaded:  # refuse an unpriced region before paying for the plan
         region_prices(settings.region, table)

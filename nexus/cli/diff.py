@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nexus.cli.output_paths import check_comparable
 from nexus.config.day_two import Verdict, classify
 from nexus.config.errors import EXIT_FINDINGS, InputError
 from nexus.plans.force_new import forces_new
@@ -429,6 +430,7 @@ def configure(diff: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_comparable(args.base, args.head)
     base, head = load_plans(args.base), load_plans(args.head)
     if not base and not head:
         raise InputError(f"{args.base} and {args.head} hold no plan JSON; write them with plan --json")

@@ -8,12 +8,14 @@ directory where CI jobs' `verify --json` files were collected to see the deploye
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from nexus.config.errors import InputError
 from nexus.config.stack_files import stack_names
 from nexus.live.verify import EXIT_CANNOT_RUN, EXIT_FAILED, RESULTS_DIR
 
@@ -31,6 +33,13 @@ def run(args: argparse.Namespace) -> int:
     results_dir: Path = args.results_dir
     found = {p.stem: p for p in results_dir.glob("*.json")} if results_dir.is_dir() else {}
     stacks = sorted(set(stack_names()) | set(found)) if args.all else [args.stack]
+    if args.stack and args.stack not in found and args.stack not in stack_names():
+        # Neither a stack file nor a verified stack: a typo, refused like every command's.
+        near = difflib.get_close_matches(args.stack, sorted(set(stack_names()) | set(found)), n=1)
+        raise InputError(
+            f"status --stack {args.stack}: no stack file Pulumi.{args.stack}.yaml and no verify result in "
+            f"{results_dir}" + (f": did you mean {near[0]!r}?" if near else "")
+        )
     now = datetime.now(UTC)
     lines, failing = [], False
     for stack in stacks:

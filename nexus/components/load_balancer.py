@@ -1,4 +1,5 @@
-"""LoadBalancer: the environment's internet-facing ALB, its access logs and its WAF."""
+"""LoadBalancer: the environment's internet-facing ALB, its access logs, its WAF and, with
+load_balancer.domain_name, its DNS-validated ACM certificate."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ class LoadBalancerArgs:
 class LoadBalancer(pulumi.ComponentResource):
     """Internet-facing ALB in the public subnets: HTTPS with a TLS 1.2+ policy (HTTP only
     redirects), access logs to an encrypted private bucket, and a WAF with a per-IP rate limit.
+    The certificate is the stack file's certificate_arn, or one the stack requests for
+    domain_name and validates by DNS in hosted_zone_id (then `url` names domain_name).
 
     Outputs: `dns_name`, `url`, `arn_suffix`, `target_group_arn`, `target_group_arn_suffix`,
     `security_group_id`, `web_acl_arn`, `access_log_bucket`.
@@ -149,6 +152,11 @@ class LoadBalancer(pulumi.ComponentResource):
 
         forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
         http_opts = pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(name="http-redirect")])
+        # The stack file's certificate, or the one the stack requests for domain_name: then the
+        # ARN comes from the validation, so the listener is created only once ACM has issued it.
+        certificate_arn: pulumi.Input[str] | None = lb.certificate_arn
+        if lb.dns_validated:
+            certificate_arn = self._dns_validated_certificate(args)
         if lb.https:
             aws.lb.Listener(
                 "https",
@@ -156,7 +164,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 port=443,
                 protocol="HTTPS",
                 ssl_policy=lb.ssl_policy,
-                certificate_arn=lb.certificate_arn,
+                certificate_arn=certificate_arn,
                 default_actions=[forward],
                 opts=child,
             )
@@ -195,6 +203,10 @@ class LoadBalancer(pulumi.ComponentResource):
         scheme = "https" if lb.https else "http"
         self.dns_name = self.alb.dns_name
         self.url = pulumi.Output.concat(scheme, "://", self.alb.dns_name)
+        if lb.creates_alias_record:
+            alias = self._alias_record(args)
+            if not str(lb.domain_name).startswith("*."):  # a wildcard names no one host to link to
+                self.url = pulumi.Output.concat(scheme, "://", alias.fqdn)
         self.arn_suffix = self.alb.arn_suffix
         self.target_group_arn_suffix = self.target_group.arn_suffix
         self.register_outputs(
@@ -208,6 +220,71 @@ class LoadBalancer(pulumi.ComponentResource):
                 "web_acl_arn": self.web_acl.arn,
                 "access_log_bucket": self.access_log_bucket.bucket,
             }
+        )
+
+    def _dns_validated_certificate(self, args: LoadBalancerArgs) -> pulumi.Output[str]:
+        """A public ACM certificate for domain_name, validated by DNS in hosted_zone_id: the
+        certificate, one validation record per name it covers, and the validation that waits
+        until ACM has issued it (ACM User Guide, "DNS validation"). Public ACM certificates are
+        free and ACM renews them while the validation record stays in place."""
+        lb, naming, child = args.settings, args.naming, pulumi.ResourceOptions(parent=self)
+        assert lb.domain_name is not None and lb.hosted_zone_id is not None  # validated in the settings
+        # Tags through the provider's default tags; a new domain_name is a new certificate, created
+        # and validated before the old one is deleted (Pulumi's create-before-delete replacement).
+        certificate = aws.acm.Certificate(
+            "certificate",
+            domain_name=lb.domain_name,
+            validation_method="DNS",
+            tags={"Name": naming.name("https")},
+            opts=child,
+        )
+        # ACM gives one CNAME per name of the certificate (domain_validation_options); a wildcard
+        # and its parent share one, so a record that exists already is taken over (allow_overwrite).
+        records = []
+        for i, name in enumerate([lb.domain_name]):
+
+            def field(key: str, name: str = name) -> pulumi.Output[str]:
+                return certificate.domain_validation_options.apply(
+                    lambda options: str(next(getattr(o, key) for o in options if o.domain_name == name))
+                )
+
+            records.append(
+                aws.route53.Record(
+                    f"certificate-validation-{i}",
+                    zone_id=lb.hosted_zone_id,
+                    name=field("resource_record_name"),
+                    type=field("resource_record_type"),
+                    records=[field("resource_record_value")],
+                    ttl=60,
+                    allow_overwrite=True,
+                    opts=child,
+                )
+            )
+        validation = aws.acm.CertificateValidation(
+            "certificate",
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn for record in records],
+            opts=child,
+        )
+        return validation.certificate_arn
+
+    def _alias_record(self, args: LoadBalancerArgs) -> aws.route53.Record:
+        """domain_name as an alias A record of the load balancer in hosted_zone_id. An existing
+        record of that name is not taken over: Route 53 refuses to create it a second time, and
+        the person decides (delete it, or set alias_record: false and point the name yourself)."""
+        lb = args.settings
+        assert lb.domain_name is not None and lb.hosted_zone_id is not None  # validated in the settings
+        return aws.route53.Record(
+            "alias",
+            zone_id=lb.hosted_zone_id,
+            name=lb.domain_name,
+            type="A",
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=self.alb.dns_name, zone_id=self.alb.zone_id, evaluate_target_health=False
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _access_log_bucket(self, args: LoadBalancerArgs) -> aws.s3.BucketPolicy:

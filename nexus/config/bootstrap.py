@@ -97,9 +97,15 @@ class BootstrapSettings(FrozenModel):
     def _account(cls, value: Any) -> Any:
         # AWS account IDs are 12 digits, leading zeros included: quoted in YAML, or they are lost.
         # The CLI hands config over as text and JSON-decodes nothing, but `decode_cli_value` does: a
-        # 12-digit number arrives as an int here.
+        # 12-digit number arrives as an int here, quoted in the file or not.
+        number = isinstance(value, int | float) and not isinstance(value, bool)
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
+        if number and not re.fullmatch(r"\d{12}", str(value)):
+            raise ValueError(
+                "YAML reads an unquoted account ID as a number and drops leading zeros: quote all 12 "
+                f'digits ({BOOTSTRAP_PROJECT}:account_id: "012345678901")'
+            )
         if not isinstance(value, str) or not re.fullmatch(r"\d{12}", value):
             raise ValueError('an AWS account ID is 12 digits, quoted in the stack file ("012345678901")')
         return value

@@ -178,13 +178,42 @@ def _skip_snapshot(old: Any, new: Any, base: Settings, head: Settings) -> tuple[
     return "none", "state only: a later delete keeps a final snapshot"
 
 
+def _https(settings: Settings) -> bool:
+    return bool(_get(settings, "load_balancer.certificate_arn") or _get(settings, "load_balancer.domain_name"))
+
+
 def _certificate(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
-    if old is None or new is None:
+    if _https(base) != _https(head):
         return "in place", (
             "HTTP <-> HTTPS: the port-80 listener is updated in place (forward <-> redirect), the 443 listener "
             "and its ingress rules are created or deleted; clients of the other scheme fail until they follow"
         )
     return "in place", "the HTTPS listener's certificate is swapped at once, without interruption"
+
+
+def _domain(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if _https(base) != _https(head):
+        return _certificate(old, new, base, head)
+    if new is None:
+        return "in place", (
+            f"the listener takes certificate_arn; the certificate of {old}, its validation record and its alias "
+            "record are deleted after it (clients resolving the name through that record lose it)"
+        )
+    requested = (
+        f"a certificate for {new} is requested and validated by DNS (minutes; `up` waits 75 at most), then the "
+        "HTTPS listener swaps to it without interruption"
+    )
+    if old is None:
+        return "in place", f"{requested}; the alias record is created unless alias_record is false"
+    return "replacement", f"{requested}; the certificate of {old} and its records are deleted after it"
+
+
+def _alias(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if not (_get(base, "load_balancer.domain_name") and _get(head, "load_balancer.domain_name")):
+        return "none", "read only with domain_name: its change says what happens to the alias record"
+    if (old is not False) == (new is not False):
+        return "none", "unset and true both mean an alias record: nothing changes"
+    return None
 
 
 def _app_port(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
@@ -405,9 +434,31 @@ ROWS: tuple[Row, ...] = (
         _certificate,
     ),
     Row(
+        "load_balancer.domain_name",
+        "replacement",
+        "a new name is a new certificate, requested and validated before the listener swaps to it and the "
+        "old one is deleted; set or unset switches the certificate source (or HTTP <-> HTTPS)",
+        "terraform-provider-aws aws_acm_certificate domain_name ForceNew; ACM User Guide, 'DNS validation'",
+        _domain,
+    ),
+    Row(
+        "load_balancer.hosted_zone_id",
+        "replacement",
+        "the validation and alias records are created in the new zone, then deleted from the old one; the "
+        "certificate stays",
+        "terraform-provider-aws aws_route53_record zone_id ForceNew",
+    ),
+    Row(
+        "load_balancer.alias_record",
+        "in place",
+        "the alias record of domain_name is created or deleted (deleting it takes the name off the load balancer)",
+        "Route 53 ChangeResourceRecordSets",
+        _alias,
+    ),
+    Row(
         "load_balancer.allow_plain_http",
         "none",
-        "validation only (with certificate_arn)",
+        "validation only (without a certificate source)",
         "nexus/config/environment.py",
     ),
     Row(

@@ -38,6 +38,7 @@ from nexus.config.limits import (
     COMPUTE_SERVICE_PRINCIPALS,
     EXISTING_DATABASES,
     INBOUND_RULES_PER_SECURITY_GROUP,
+    KNOWN_REGIONS,
     MAX_TAG_VALUE,
     MAX_TAGS_PER_RESOURCE,
     MONITORING_INTERVALS,
@@ -45,6 +46,7 @@ from nexus.config.limits import (
     POSTGRES_RESERVED_WORDS,
     PROGRAM_TAG_KEYS,
     RDS_AUTOSCALING_FREE_PERCENT,
+    RDS_POSTGRES_CLASSES,
     RDS_RESERVED_USERNAMES,
     REGION_NAME,
     RESOURCE_TAG_KEYS,
@@ -55,7 +57,7 @@ from nexus.config.limits import (
     other_partition,
     tag_text_problem,
 )
-from nexus.config.messages import SettingsError, describe, suggestion
+from nexus.config.messages import SettingsError, describe, suggestion, unknown_name
 
 # --------------------------------------------------------------------------- shared (Pulumi.yaml)
 
@@ -202,6 +204,12 @@ def _length(intervals: list[tuple[int, int]]) -> int:
     return sum(e - s for s, e in intervals)
 
 
+def _majors_text(majors: list[int]) -> str:
+    """PostgreSQL 10..12, or PostgreSQL 13, 15 when the majors are not consecutive."""
+    consecutive = len(majors) > 2 and majors == list(range(majors[0], majors[-1] + 1))
+    return f"PostgreSQL {majors[0]}..{majors[-1]}" if consecutive else f"PostgreSQL {', '.join(map(str, majors))}"
+
+
 class DatabaseSettings(FrozenModel):
     engine_version: str = Field(
         description="PostgreSQL version; the parameter group family follows its major.",
@@ -209,10 +217,14 @@ class DatabaseSettings(FrozenModel):
             f"`16` or `16.4`, majors {SUPPORTED_POSTGRES_MAJORS.start}..{SUPPORTED_POSTGRES_MAJORS.stop - 1}"
         ),
     )
+    # The classes RDS offers for RDS for PostgreSQL, and the majors each runs (RDS User Guide,
+    # "Supported DB engines for DB instance classes"): nexus/config/rds_classes.json.
     instance_class: str = Field(
         pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
         description="RDS instance class.",
-        json_schema_extra=allowed("`db.<family>.<size>`"),
+        json_schema_extra=allowed(
+            "an RDS for PostgreSQL class that runs the engine's major (nexus/config/rds_classes.json), e.g. `db.t4g.medium`"
+        ),
     )
     # gp3 storage for RDS for PostgreSQL: 20 GiB to 65,536 GiB (RDS user guide, storage types).
     allocated_storage_gb: int = Field(ge=20, le=65536, description="gp3 storage, GiB.")
@@ -311,6 +323,17 @@ class DatabaseSettings(FrozenModel):
             raise ValueError(f"major version {m[1]} is not offered by RDS for PostgreSQL here; use {majors}")
         return value
 
+    @field_validator("instance_class")
+    @classmethod
+    def _instance_class(cls, value: str) -> str:
+        # CreateDBInstance refuses any other class for engine postgres; offline, it would
+        # surface only as "not priced" in `nexus cost`.
+        if value not in RDS_POSTGRES_CLASSES:
+            raise unknown_name(
+                value, RDS_POSTGRES_CLASSES, "an RDS for PostgreSQL instance class", "see nexus/config/rds_classes.json"
+            )
+        return value
+
     @field_validator("database_name")
     @classmethod
     def _database_name(cls, value: str) -> str:
@@ -393,6 +416,28 @@ class DatabaseSettings(FrozenModel):
         return value
 
     @model_validator(mode="after")
+    def _class_runs_the_major(self) -> DatabaseSettings:
+        # RDS User Guide, "Supported DB engines for DB instance classes": each class runs some
+        # PostgreSQL majors only (CreateDBInstance: "RDS does not support creating a DB instance
+        # with the following combination").
+        majors = RDS_POSTGRES_CLASSES[self.instance_class]
+        if self.major_version not in majors:
+            runs = sorted(majors)
+            usable = sorted(set(runs) & set(SUPPORTED_POSTGRES_MAJORS))
+            advice = (
+                f"use engine_version {', '.join(map(str, usable))} or another class"
+                if usable
+                else f"none of them is one this program accepts ({SUPPORTED_POSTGRES_MAJORS.start}.."
+                f"{SUPPORTED_POSTGRES_MAJORS.stop - 1}): choose a current class, e.g. db.m7g.large"
+            )
+            raise ValueError(
+                f"instance_class {self.instance_class} does not run PostgreSQL {self.major_version} "
+                f"(engine_version {self.engine_version!r}): RDS for PostgreSQL offers it for "
+                f"{_majors_text(runs)} only; {advice}"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _cross_checks(self) -> DatabaseSettings:
         # RDS user guide, "Managing capacity automatically with Amazon RDS storage autoscaling":
         # "Set the maximum storage threshold to at least 10% more than the currently allocated
@@ -427,7 +472,32 @@ class LoadBalancerSettings(FrozenModel):
     certificate_arn: str | None = Field(
         default=None,
         description="ACM certificate of the stack's region and account: HTTPS on 443, and 80 redirects.",
-        json_schema_extra=allowed("an ACM certificate ARN of the aws partition"),
+        json_schema_extra=allowed("an ACM certificate ARN of the aws partition; not with domain_name"),
+    )
+    # The other certificate source: the stack requests a public ACM certificate for this name and
+    # validates it with DNS records in hosted_zone_id. Left out of the settings document while
+    # unset (exclude_if), so plans of stacks that give certificate_arn stay what they were.
+    domain_name: str | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="The name the load balancer serves (e.g. `app.example.com`): instead of `certificate_arn`, the stack requests a public ACM certificate for it, validated by DNS in `hosted_zone_id`; the HTTPS listener waits until it is issued ([the HTTPS certificate](runbooks.md#the-https-certificate)).",
+        json_schema_extra=allowed(
+            "a DNS name of 2+ labels (letters, digits, inner hyphens; each 1..63), at most 64 characters "
+            "(ACM's limit for a certificate's first name); a leading `*.` for a wildcard; with hosted_zone_id"
+        ),
+    )
+    hosted_zone_id: str | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        validate_default=True,
+        description="With `domain_name`: the Route 53 public hosted zone that holds the name; the validation record (and the alias record) go there.",
+        json_schema_extra=allowed("a Route 53 hosted zone ID: `Z` and 1..31 uppercase letters or digits"),
+    )
+    alias_record: bool | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="With `domain_name`: an alias A record of the name to the load balancer in `hosted_zone_id` (unset: true; false: point the name yourself, e.g. while it still serves elsewhere).",
+        json_schema_extra=allowed("true/false, only with domain_name"),
     )
     # Without a certificate the ALB serves plain HTTP; only a stack file that says so may.
     allow_plain_http: bool = Field(
@@ -464,6 +534,80 @@ class LoadBalancerSettings(FrozenModel):
         # The "aws" partition only, like the regions (see other_partition).
         if value is not None and not re.match(r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$", value):
             raise ValueError(f"{value!r} is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/UUID)")
+        return value
+
+    @field_validator("domain_name")
+    @classmethod
+    def _domain_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        if info.data.get("certificate_arn") is not None:
+            raise ValueError(
+                "certificate_arn is set too: give one certificate source, certificate_arn (a certificate issued "
+                "by hand) or domain_name with hosted_zone_id (the stack requests and validates one)"
+            )
+        # ACM RequestCertificate DomainName (botocore acm 2015-12-08, DomainNameString): 1..253
+        # characters matching (\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9]),
+        # and "the length of the domain name (technically, the Common Name) ... cannot exceed 64
+        # octets" (RFC 5280). The provider refuses a trailing period ("cannot end with a period").
+        if value.endswith("."):
+            raise ValueError(f"ends with a period: write {value.rstrip('.')!r} (the provider refuses the dot)")
+        if len(value) > 253:
+            raise ValueError(f"{len(value)} characters: a DNS name has at most 253")
+        name = value.removeprefix("*.")
+        if "*" in name:
+            raise ValueError("a wildcard may only be the whole first label: *.example.com")
+        labels = name.split(".")
+        if len(labels) < 2:
+            raise ValueError("not a fully qualified name: write the whole name, e.g. app.example.com")
+        for label in labels:
+            if not label:
+                raise ValueError("has an empty label (two periods in a row, or a leading period)")
+            if len(label) > 63:
+                raise ValueError(f"label {label[:20]}... has {len(label)} characters: a DNS label has at most 63")
+            if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?", label):
+                raise ValueError(
+                    f"label {label!r}: letters, digits and inner hyphens only (an internationalized name: "
+                    "write its xn-- form)"
+                )
+        if len(labels[-1]) < 2:
+            raise ValueError(f"top-level label {labels[-1]!r}: ACM wants at least 2 characters")
+        if len(value) > 64:
+            raise ValueError(
+                f"{len(value)} characters: ACM refuses a certificate's first name (its common name) longer "
+                "than 64 (RFC 5280); use a shorter name or a wildcard of its parent"
+            )
+        return value
+
+    @field_validator("hosted_zone_id")
+    @classmethod
+    def _hosted_zone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Route 53 hosted zone IDs (API reference, HostedZone Id: "Maximum length of 32"): Z and
+        # upper-case letters and digits, as `aws route53 list-hosted-zones` shows them.
+        if value is not None and value.startswith("/hostedzone/"):
+            raise ValueError(f"write the zone ID alone: {value.removeprefix('/hostedzone/')!r}")
+        if value is not None and not re.fullmatch(r"Z[A-Z0-9]{1,31}", value):
+            raise ValueError(
+                "not a Route 53 hosted zone ID: Z and 1..31 upper-case letters or digits "
+                "(aws route53 list-hosted-zones-by-name --dns-name example.com)"
+            )
+        if "domain_name" not in info.data:  # domain_name itself is refused
+            return value
+        domain = info.data["domain_name"]
+        if value is None and domain is not None:
+            raise ValueError(
+                f"required with domain_name: the ID of the Route 53 public hosted zone that holds {domain}, "
+                "where the certificate's validation record goes"
+            )
+        if value is not None and domain is None:
+            raise ValueError("set without domain_name: name the domain the stack requests a certificate for")
+        return value
+
+    @field_validator("alias_record")
+    @classmethod
+    def _alias_record(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        if value is not None and "domain_name" in info.data and info.data["domain_name"] is None:
+            raise ValueError("is read only with domain_name (the name its alias record points at the load balancer)")
         return value
 
     @field_validator("ssl_policy")
@@ -506,16 +650,26 @@ class LoadBalancerSettings(FrozenModel):
 
     @model_validator(mode="after")
     def _https_or_explicit_http(self) -> LoadBalancerSettings:
-        if self.certificate_arn is None and not self.allow_plain_http:
+        if not self.https and not self.allow_plain_http:
             raise ValueError(
-                "no certificate_arn: set certificate_arn to an ACM certificate, or set "
-                "allow_plain_http: true to accept an HTTP-only load balancer (development only)"
+                "no certificate_arn: set certificate_arn to an ACM certificate, or domain_name and "
+                "hosted_zone_id to have the stack request one, or set allow_plain_http: true to accept an "
+                "HTTP-only load balancer (development only)"
             )
         return self
 
     @property
     def https(self) -> bool:
-        return self.certificate_arn is not None
+        return self.certificate_arn is not None or self.domain_name is not None
+
+    @property
+    def dns_validated(self) -> bool:
+        """The stack requests its certificate for domain_name and validates it in hosted_zone_id."""
+        return self.domain_name is not None
+
+    @property
+    def creates_alias_record(self) -> bool:
+        return self.domain_name is not None and self.alias_record is not False
 
 
 class SecretsSettings(FrozenModel):
@@ -768,6 +922,15 @@ class Settings(FrozenModel):
     @field_validator("account_id", mode="before")
     @classmethod
     def _account(cls, value: Any) -> Any:
+        # A number comes only from the stack file read offline: the CLI passes text.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            text = str(getattr(value, "yaml_text", value))
+            example = text if re.fullmatch(r"\d{12}", text) else "123456789012"
+            fix = "quote it" if example == text else "an account ID is 12 digits, quoted"
+            raise ValueError(
+                f"YAML reads an unquoted {text} as a number (and drops leading zeros); "
+                f'{fix}: {PROJECT}:account_id: "{example}"'
+            )
         if not isinstance(value, str) or not re.fullmatch(r"\d{12}", value):
             raise ValueError(
                 f"{value!r} is not an AWS account ID: 12 digits, quoted "
@@ -787,6 +950,12 @@ class Settings(FrozenModel):
             )
         if not REGION_NAME.match(value):
             raise ValueError(f"{value!r} is not an AWS region name like us-east-1")
+        # A region without a zone ID table (ZONE_ID_PREFIXES) is a typo or a region this
+        # program was never told about: one line here, and no certificate or zone messages
+        # that follow only from it (the model validators run on valid fields only).
+        # docs/real-aws.md (Regions) says what a new region needs.
+        if value not in KNOWN_REGIONS:
+            raise unknown_name(value, KNOWN_REGIONS, "an AWS region this project knows", "docs/real-aws.md#regions")
         return value
 
     @field_validator("aws_default_tags", mode="before")
@@ -836,13 +1005,8 @@ class Settings(FrozenModel):
 
     @model_validator(mode="after")
     def _zones_of_region(self) -> Settings:
-        prefix = ZONE_ID_PREFIXES.get(self.region)
+        prefix = ZONE_ID_PREFIXES[self.region]  # every region that passes _region has one
         zones = self.network.availability_zones
-        if prefix is None:
-            raise ValueError(
-                f"{PROJECT}:network.availability_zones: no zone ID table for region {self.region} "
-                "(add its AZ ID prefix to ZONE_ID_PREFIXES in nexus/config/limits.py)"
-            )
         foreign = [z for z in zones if not re.fullmatch(rf"{prefix}-az\d+", z)]
         if foreign:
             raise ValueError(

@@ -1,11 +1,14 @@
 """AWS limits and tables the settings are checked against, each with the AWS document it
-mirrors: log retention values, TLS policies, engine versions, zone ID prefixes, tag rules,
-reserved words. Pure data and predicates: nothing here knows the settings schema."""
+mirrors: log retention values, TLS policies, engine versions, RDS instance classes (table in
+rds_classes.json), regions and zone ID prefixes, tag rules, reserved words. Pure data and
+predicates: nothing here knows the settings schema."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from pathlib import Path
 
 # ELB security policies that negotiate TLS 1.2 or newer only. A fixed list goes stale (AWS
 # published the post-quantum "-PQ-2025-09" family in 2025), so the rule follows how AWS names
@@ -101,6 +104,30 @@ def other_partition(region: str) -> str | None:
 
 
 REGION_NAME = re.compile(r"^[a-z]{2}-[a-z]+-\d{1,2}$")
+
+
+# The regions of the aws partition this program knows: those whose zone IDs it can check
+# (ZONE_ID_PREFIXES). docs/real-aws.md (Regions) lists what else a new one needs.
+KNOWN_REGIONS = tuple(sorted(r for r in ZONE_ID_PREFIXES if other_partition(r) is None))
+
+
+# The DB instance classes RDS offers for RDS for PostgreSQL and the majors each runs, from
+# the RDS User Guide ("Supported DB engines for DB instance classes"): nexus/config/rds_classes.json
+# holds the table, its sources, the date it was read and how to refresh it
+# (`aws rds describe-orderable-db-instance-options --engine postgres`).
+RDS_CLASSES_FILE = Path(__file__).with_name("rds_classes.json")
+
+
+def _postgres_classes(path: Path = RDS_CLASSES_FILE) -> dict[str, frozenset[int]]:
+    table = json.loads(path.read_text())
+    return {
+        f"{family}.{size}": frozenset(entry["majors"])
+        for family, entry in table["families"].items()
+        for size in entry["sizes"]
+    }
+
+
+RDS_POSTGRES_CLASSES = _postgres_classes()
 
 
 # Tag rules common to AWS services (Tagging AWS Resources user guide, "Tag naming limits and

@@ -8,9 +8,11 @@ import datetime as dt
 import difflib
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import PydanticCustomError
 
 from nexus.config.base import PROJECT
 
@@ -33,6 +35,16 @@ class SettingsError(Exception):
             by_file.setdefault(source, []).append(problem)
         (first, firsts), *rest = by_file.items()
         return cls(first, firsts, more=rest)
+
+
+class YamlError(SettingsError):
+    """A file the YAML reader refuses (a syntax error, a duplicate key): one line per mistake,
+    `Pulumi.staging.yaml:13:25: what is wrong`, as compilers point at a place. `problems` hold
+    `line:column: what` (or `line: what`), the file name in front when printed."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(source, problems)
+        self.args = ("\n".join(f"{source}:{problem}" for problem in problems),)
 
 
 def render_block(source: str, problems: list[str]) -> str:
@@ -100,6 +112,30 @@ def _key(loc: list[str]) -> str:
     return f"{PROJECT}:{path}" if loc else f"{PROJECT}:*"
 
 
+# The error type of a name that is not in a table (a region, an instance class): its line reads
+# `key = value: not ... (did you mean ...?)`, the value as written (a plain YAML word).
+UNKNOWN_NAME = "unknown_name"
+
+
+def unknown_name(value: str, known: Iterable[str], what: str, otherwise: str = "") -> PydanticCustomError:
+    """The error a validator raises for `value`, not one of `known`: `not <what>`, with the
+    closest known name as a did-you-mean, or `otherwise` when none is close."""
+    hint = closest(value, known)
+    advice = f" (did you mean {hint}?)" if hint else f" ({otherwise})" if otherwise else ""
+    return PydanticCustomError(UNKNOWN_NAME, "{text}", {"text": f"not {what}{advice}"})
+
+
+def closest(value: str, known: Iterable[str]) -> str | None:
+    """The known name difflib.get_close_matches would rank first (similarity 0.6 or more), ties
+    going to the first in `known`: us-east-7 -> us-east-1, not us-east-2."""
+    names = list(known)
+    matches = set(difflib.get_close_matches(value, names, n=len(names)))
+    if not matches:
+        return None
+    score = {name: difflib.SequenceMatcher(None, value, name).ratio() for name in matches}
+    return max((name for name in names if name in matches), key=lambda name: score[name])
+
+
 def suggestion(err: Any, root: type[BaseModel]) -> str | None:
     if err["type"] != "extra_forbidden":
         return None
@@ -119,6 +155,8 @@ def describe(err: Any, root: type[BaseModel]) -> str:
         return f"{key}: unknown key{advice}"
     if err["type"] == "missing":
         return f"{key}: required but not set"
+    if err["type"] == UNKNOWN_NAME:
+        return f"{key} = {value}: {err['msg']}"
     if err["type"] == "string_type" and isinstance(value, dt.date | dt.datetime):
         return f"{key} = {value}: expected text, found a date (YAML read a date here: quote it)"
     if err["type"] == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):

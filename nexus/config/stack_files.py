@@ -24,10 +24,10 @@ from typing import Any
 
 import yaml
 
-from nexus.config.base import PROJECT
+from nexus.config.base import BOOTSTRAP_PROJECT, PROJECT
 from nexus.config.environment import Settings, validate_settings
-from nexus.config.errors import InputError
-from nexus.config.messages import SettingsError, render_block, yaml_kind
+from nexus.config.errors import InputError, UnknownStackError
+from nexus.config.messages import SettingsError, YamlError, render_block, yaml_kind
 
 # The repository: the package is installed editable from it (uv sync), so its files sit beside
 # the stack files they read.
@@ -202,10 +202,10 @@ def load_stack_config(
             "the CLI reads that one; --config-from is for a stack without a file (development-alice)"
         )
     if not stack_file.is_file():
-        raise InputError(
-            f"no stack file {stack_file.name} for stack {stack!r} (stack files here: {known}); "
-            f"a stack without a file of its own reads another's: plan --stack {stack} --config-from development"
-        )
+        names = stack_names(root)
+        # A typo (stagng) or a short form (prod) of an existing stack.
+        near = [n for n in names if n.startswith(stack)][:1] or difflib.get_close_matches(stack, names, n=1, cutoff=0.6)
+        raise UnknownStackError(stack, stack_file.name, names, near[0] if near else None)
 
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
@@ -243,7 +243,42 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
-    pass
+    """The safe constructors, floats that keep their text, and duplicate keys noted: PyYAML keeps
+    the last one silently, the Pulumi CLI's YAML reader refuses the file."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.key_paths: dict[int, str] = {}  # id(node) -> the keys leading to it: config.nexus:database
+        self.duplicates: list[tuple[int, str]] = []  # (line, "line: what"), the line of the second setting
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # A parent is always constructed before its children, so its path is known here. Keys
+        # brought in by a merge (`<<: *defaults`) may be overridden: that is what merging means.
+        path = self.key_paths.get(id(node), "")
+        lines: dict[Any, list[int]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node)
+            lines.setdefault(key, []).append(key_node.start_mark.line + 1)
+            self.key_paths.setdefault(id(value_node), f"{path}.{key}" if path else str(key))
+        for key, at in lines.items():
+            if len(at) > 1:
+                name = (f"{path}.{key}" if path else str(key)).removeprefix("config.")
+                times = "twice" if len(at) == 2 else f"{len(at)} times"
+                listed = ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
+                self.duplicates.append(
+                    (at[1], f"{at[1]}: {name} is set {times} (lines {listed}); the Pulumi CLI refuses a duplicate key")
+                )
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> list[Any]:
+        path = self.key_paths.get(id(node), "")
+        for i, item in enumerate(node.value):
+            self.key_paths.setdefault(id(item), f"{path}[{i}]")
+        sequence: list[Any] = super().construct_sequence(node, deep=deep)
+        return sequence
 
 
 def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
@@ -267,14 +302,143 @@ def _config_section(document: dict[str, Any], source: str) -> dict[str, Any]:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        text = path.read_text()
     except UnicodeDecodeError:
         raise SettingsError(path.name, ["not UTF-8 text"]) from None
+    try:
+        loader = _Loader(text)  # the pure-Python reader checks the characters here already
+        data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise SettingsError(path.name, [f"not valid YAML: {exc}"]) from None
+        raise YamlError(path.name, [yaml_syntax_problem(text, exc)]) from None
+    if loader.duplicates:
+        raise YamlError(path.name, [problem for _, problem in sorted(loader.duplicates)])
     if not isinstance(data, dict):
         raise SettingsError(path.name, ["must be a YAML mapping"])
     return data
+
+
+# A line holding one token with a colon inside: `cidr:10.20.0.0/16`, `port:5432`. Without the
+# space after the colon YAML reads one piece of text, not a key and its value.
+_NO_SPACE = re.compile(r"[^\s#'\"\[\]{},&*!|>%@`-]\S*:\S*[^\s:]")
+# A value opening a quote: `key: "16` or `- 'a` (closed on the same line, or not).
+_QUOTED = re.compile(r"^\s*(?:-\s+|[^\s#'\"][^#]*?:\s+)(?P<quote>[\"'])(?P<rest>.*)$")
+_CLOSERS = {"[": ("]", "list"), "{": ("}", "mapping")}
+
+
+def _unclosed_bracket(lines: list[str], row: int, col: int) -> tuple[int, int] | None:
+    """(line, column), 0-based, of the innermost [ or { still open where the parser stopped: a
+    bracket opens a list or mapping after `key:`, `-` or another bracket (`name: a[1]` is text)."""
+    opened: list[tuple[int, int]] = []
+    for i, line in enumerate(lines[: row + 1]):
+        quote = None
+        for j, char in enumerate(line[:col] if i == row else line):
+            starts = bool(opened) or line[:j].rstrip().endswith((":", "-", "[", "{", ",")) or not line[:j].strip()
+            if quote:
+                quote = None if char == quote else quote
+            elif char == "#" and (j == 0 or line[j - 1] in " \t"):
+                break
+            elif char in "'\"" and starts:
+                quote = char
+            elif char in "[{" and starts:
+                opened.append((i, j))
+            elif char in "]}" and opened:
+                opened.pop()
+    return opened[-1] if opened else None
+
+
+def _without_space(token: str) -> str:
+    """`cidr:10.20.0.0/16` as it was meant: `cidr: 10.20.0.0/16`; after a namespace, the
+    second colon (`nexus:environment:staging`)."""
+    head, _, rest = token.partition(":")
+    if head in (*KNOWN_NAMESPACES, BOOTSTRAP_PROJECT) and ":" in rest:
+        name, _, value = rest.partition(":")
+        return f"{head}:{name}: {value}"
+    return f"{head}: {rest}"
+
+
+def _unclosed_quote(lines: list[str], last: int) -> tuple[int, int] | None:
+    """(line, column), 0-based, of the first quote up to line `last` opening a value it does not
+    close on its line (stack files hold one-line values; YAML reads on to the next quote)."""
+    for i, line in enumerate(lines[: last + 1]):
+        found = _QUOTED.match(line)
+        if found is None:
+            continue
+        rest = found["rest"]
+        closed = re.search(r'(?<!\\)"', rest) if found["quote"] == '"' else "'" in rest.replace("''", "")
+        if not closed:
+            return i, found.start("quote")
+    return None
+
+
+def yaml_syntax_problem(text: str, exc: yaml.YAMLError) -> str:
+    """`line:column: what is wrong` (1-based) for text the YAML parser refuses, in a YAML author's
+    words: the parser's own message names `<unicode string>` and its grammar."""
+    lines = text.split("\n")
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        position = getattr(exc, "position", None)
+        if isinstance(exc, yaml.reader.ReaderError) and isinstance(position, int):
+            row, col = text.count("\n", 0, position) + 1, position - text.rfind("\n", 0, position)
+            return f"{row}:{col}: character #x{exc.character:04x} is not allowed in YAML (a control character)"
+        return f"1:1: not valid YAML: {' '.join(str(exc).split())}"  # one line
+    row, col = exc.problem_mark.line, exc.problem_mark.column  # 0-based
+    context, problem = exc.context or "", exc.problem or ""
+    here = lines[row] if row < len(lines) else ""
+    indent = here[: len(here) - len(here.lstrip(" \t"))]
+    if "\t" in indent or here[col : col + 1] == "\t":
+        tab = indent.index("\t") if "\t" in indent else col
+        return f"{row + 1}:{tab + 1}: a tab character here: YAML indents with spaces only"
+    if context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        mark = exc.context_mark
+        return f"{mark.line + 1}:{mark.column + 1}: this quote is not closed (YAML read on to line {row + 1})"
+    # In a list or mapping in brackets the parser names the bracket, unless it stopped at a value.
+    flow = exc.context_mark if context in ("while parsing a flow sequence", "while parsing a flow mapping") else None
+    at_end = not text[exc.problem_mark.index :].strip()
+    if context.startswith("while parsing a flow") and (
+        at := (flow.line, flow.column) if flow is not None else _unclosed_bracket(lines, row, col) if at_end else None
+    ):
+        opener = lines[at[0]][at[1] : at[1] + 1] if at[0] < len(lines) else ""
+        if opener in _CLOSERS:
+            closer, kind = _CLOSERS[opener]
+            reached = "the end of the file" if at_end else f"line {row + 1}"
+            return (
+                f"{at[0] + 1}:{at[1] + 1}: this {opener} is not closed: the {kind} needs {closer} at its end "
+                f"and commas between its items (YAML read on to {reached})"
+            )
+    if (opened := _unclosed_quote(lines, row)) is not None and opened[0] < row:
+        return (
+            f"{opened[0] + 1}:{opened[1] + 1}: this quote is not closed on its line: YAML reads on to the "
+            f"next quote and stopped at line {row + 1}"
+        )
+    # The mistake is often on the line before the one the parser stopped at.
+    content_lines = [i for i in range(row) if lines[i].strip() and not lines[i].lstrip().startswith("#")]
+    for i in [*content_lines[-1:], row]:
+        content = re.sub(r"\s+#.*$", "", lines[i]).strip()
+        if _NO_SPACE.fullmatch(content) is not None:
+            column = len(lines[i]) - len(lines[i].lstrip()) + 1
+            return (
+                f"{i + 1}:{column}: {content} has no space after the colon, so YAML reads it as one piece "
+                f"of text, not a key and a value: write {_without_space(content)}"
+            )
+    if problem.startswith("mapping values are not allowed"):
+        return f"{row + 1}:{col + 1}: a colon and a space inside a value: put the value in quotes"
+    if context == "while scanning a simple key" and exc.context_mark is not None:
+        mark = exc.context_mark
+        snippet = lines[mark.line].strip()[:40]
+        return f"{mark.line + 1}:{mark.column + 1}: {snippet} has no colon after it: every line of a mapping is `key: value`"
+    if context.startswith(("while parsing a block mapping", "while parsing a block collection")):
+        if col > len(indent):
+            return f"{row + 1}:{col + 1}: more text after the value: quote the value if it is one piece of text"
+        return (
+            f"{row + 1}:{col + 1}: indented by {len(indent)} spaces, which lines up with no key or list item "
+            "above it: the keys of one mapping start in the same column"
+        )
+    if "cannot start any token" in problem:
+        return f"{row + 1}:{col + 1}: {here[col : col + 1]!r} cannot start a value in YAML: put the value in quotes"
+    if context == "while parsing a flow node":
+        return f"{row + 1}:{col + 1}: a value is missing here (or starts with a character YAML reserves: quote it)"
+    if problem.startswith("found undefined alias") and (alias := re.match(r"\*([^\s,\[\]{}]+)", here[col:])):
+        return f"{row + 1}:{col + 1}: *{alias[1]} refers to no anchor &{alias[1]} above it (or quote the value)"
+    return f"{row + 1}:{col + 1}: not valid YAML: {problem}"
 
 
 def _to_cli_string(value: Any) -> str:
@@ -313,8 +477,13 @@ class InvalidStacksError(Exception):
 
     def __init__(self, errors: list[SettingsError]) -> None:
         self.errors = errors
-        blocks = list(dict.fromkeys((src, tuple(probs)) for e in errors for src, probs in e.blocks))
-        super().__init__("\n".join(render_block(src, list(probs)) for src, probs in blocks))
+        # A file YAML refuses is named line by line (YamlError), the others block by block.
+        rendered = [
+            text
+            for e in errors
+            for text in ([str(e)] if isinstance(e, YamlError) else [render_block(s, p) for s, p in e.blocks])
+        ]
+        super().__init__("\n".join(dict.fromkeys(rendered)))
 
 
 def overlapping_cidrs(loaded: list[tuple[StackConfig, Settings]]) -> list[str]:

@@ -234,6 +234,39 @@ class AwsMocks(Mocks):
             state["zoneId"] = f"Z{digest.upper()}"
         elif typ == "aws:route53/record:Record":
             state["fqdn"] = str(inputs.get("name", rid)).rstrip(".")
+        elif typ == "aws:acm/certificate:Certificate":
+            # RequestCertificate answers an ARN; DescribeCertificate then lists one CNAME per name
+            # of the certificate (DomainValidationOptions, ResourceRecord): `_<hash>.<name>.` to
+            # `_<hash>.<hash>.acm-validations.aws.`, a wildcard's the same as its parent's.
+            cert_id = f"{unique[:8]}-{unique[8:12]}-4{unique[13:16]}-8{unique[17:20]}-{unique[20:32]}"
+            domain = str(inputs.get("domainName", rid))
+            names = [domain, *(n for n in inputs.get("subjectAlternativeNames") or [] if n != domain)]
+
+            def validation(name: str) -> dict[str, str]:
+                base = name.removeprefix("*.")
+                token = hashlib.sha256(f"{self.stack}/{base}".encode()).hexdigest()
+                return {
+                    "domainName": name,
+                    "resourceRecordName": f"_{token[:32]}.{base}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{token[32:64]}.{token[:10]}.acm-validations.aws.",
+                }
+
+            rid = f"arn:aws:acm:{region}:{account}:certificate/{cert_id}"
+            state.update(
+                arn=rid,
+                subjectAlternativeNames=names,
+                domainValidationOptions=[validation(n) for n in names],
+                status="PENDING_VALIDATION",
+                type="AMAZON_ISSUED",
+                keyAlgorithm=inputs.get("keyAlgorithm", "RSA_2048"),
+            )
+        elif typ == "aws:acm/certificateValidation:CertificateValidation":
+            # No ARN of its own: it waits for the certificate's issue and answers its ARN (the
+            # provider's ID is the certificate's IssuedAt time).
+            state.pop("arn")
+            state["certificateArn"] = inputs.get("certificateArn")
+            rid = "2026-11-30 00:00:00 +0000 UTC"
         elif typ == "aws:rds/instance:Instance":
             ident = inputs.get("identifier", rid)
             state.update(

@@ -115,6 +115,7 @@ FREE: dict[str, str] = {
     "aws:rds/subnetGroup:SubnetGroup": "subnet groups are free",
     "aws:rds/optionGroup:OptionGroup": "option groups are free",
     "aws:route53/record:Record": "records are part of the hosted zone's price (queries are usage)",
+    "aws:acm/certificateValidation:CertificateValidation": "a wait for ACM to issue the certificate: no AWS resource, free",
     "aws:route53/zoneAssociation:ZoneAssociation": "zone associations are free",
     "aws:s3/bucket:Bucket": "buckets are free; storage and requests are usage",
     "aws:s3/bucketV2:BucketV2": "buckets are free; storage and requests are usage",
@@ -509,10 +510,19 @@ def _composite_alarm(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
     ctx.monthly("Alarms", label, "composite alarm", ctx.price("cloudwatch.composite_alarm_month"))
 
 
+DASHBOARD_FREE_TIER = 3  # CloudWatch pricing, free tier: "3 dashboards for up to 50 metrics per month"
+
+
 def _dashboard(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
-    # The account's first 3 dashboards are free (CloudWatch free tier): an account-wide
-    # allowance, not this stack's, so it is not subtracted here.
-    ctx.monthly("Dashboards", label, "dashboard", ctx.price("cloudwatch.dashboard_month"))
+    # The account's first dashboards are free (CloudWatch free tier): an account-wide
+    # allowance that depends on how many dashboards the account already has, so it is said
+    # beside the line rather than subtracted.
+    ctx.monthly(
+        "Dashboards",
+        label,
+        f"dashboard (free if among the account's first {DASHBOARD_FREE_TIER}: CloudWatch free tier)",
+        ctx.price("cloudwatch.dashboard_month"),
+    )
 
 
 def _zone(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:

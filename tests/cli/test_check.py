@@ -19,6 +19,7 @@ from nexus.plans.offline import Plan
 from nexus.plans.rules import destroy_blockers
 from tests.support.cli import BAD_FILES, bad_paths, run
 from tests.support.plans import COMMITTED
+from tests.support.projects import overlapping_project
 
 
 def test_check_cli_reads_a_plan_file_and_fails_on_violations(plans: dict[str, Plan], tmp_path: Path,
@@ -129,3 +130,22 @@ def test_readme_runbooks_use_the_destroyable_check() -> None:
     assert "nexus:protection.force_destroy" in re.search(
         r"\*\*Tearing down production\*\*(.*?)\n\n\*\*", page, re.S
     ).group(1)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("command", ["check", "cost"])
+def test_every_command_that_reads_all_stacks_refuses_overlapping_ranges(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """`plan --all` refuses stack files whose VPC ranges overlap; so do `check --all` and
+    `cost --all`, which read the same stacks (here: a project in tmp_path)."""
+    from nexus.config import stack_files
+
+    root = overlapping_project(tmp_path)
+    stacks, load = stack_files.stack_names, stack_files.load_all
+    for module in (stack_files, check):
+        monkeypatch.setattr(module, "stack_names", lambda root_=root: stacks(root_))
+        monkeypatch.setattr(module, "load_all", lambda names, **kw: load(names, root=root, **kw))
+    assert main([command, "--all"]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "Pulumi.development-shared.yaml: nexus:network.cidr 10.30.0.0/16 overlaps Pulumi.development.yaml" in err
+    assert "Traceback" not in err

@@ -328,3 +328,18 @@ def test_diff_against_a_directory_without_plans(tmp_path: Path, dev_plan_file: P
     assert err.startswith(f"note: {empty} holds no plan JSON")
     code, out, err = run(["diff", str(empty), str(empty)], capsys)
     assert code == EXIT_INVALID and out == "" and "hold no plan JSON" in err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("command", [["diff"], ["cost", "--diff"]])
+def test_a_directory_of_plans_against_one_plan_file_is_refused(
+    command: list[str], plans: dict[str, Plan], tmp_path: Path, capsys: Any
+) -> None:
+    """Compared with one file, every other stack of the directory would show as deleted (and a
+    deleted database as BLOCKING): refused, both ways round."""
+    directory = tmp_path / "plans"
+    directory.mkdir()
+    for stack, doc in as_plans(*plans.values()).items():
+        (directory / f"{stack}.json").write_text(json.dumps(doc))
+    for pair in ([directory, directory / "staging.json"], [directory / "staging.json", directory]):
+        code, out, err = run([*command, *map(str, pair)], capsys)
+        assert code == EXIT_INVALID and out == "" and "is a directory of plans" in err and err.count("\n") == 1

@@ -105,7 +105,7 @@ def test_the_readme_sample_error_is_what_the_program_prints(tmp_path: Path, caps
 BROKEN_FILES = [
     ("config not a mapping", {"Pulumi.staging.yaml": b"config: [1]\n"}, "Pulumi.staging.yaml: invalid settings"),
     ("not UTF-8", {"Pulumi.staging.yaml": b"\xff\xfe"}, "  - not UTF-8 text"),
-    ("not YAML", {"Pulumi.staging.yaml": b"config: [\n"}, "  - not valid YAML"),
+    ("not YAML", {"Pulumi.staging.yaml": b"config: [\n"}, "Pulumi.staging.yaml:1:9: this [ is not closed"),
     ("no stack files", {"Pulumi.staging.yaml": None}, "no stack files (Pulumi.<stack>.yaml) here"),
     ("no project file", {"Pulumi.yaml": None}, "Pulumi.yaml: No such file or directory"),
 ]  # fmt: skip
@@ -233,3 +233,28 @@ def test_bad_identity_and_audit_settings_exit_2_naming_the_key(tmp_path: Any, ca
         err = capsys.readouterr().err
         problems = [line for line in err.splitlines() if line.startswith("  - ")]
         assert len(problems) == 1 and problems[0].startswith(f"  - {key}"), err
+
+
+def test_plan_all_refuses_a_json_file_name_for_its_directory(tmp_path: Path, capsys: Any) -> None:
+    """--all writes a directory; `--json x.json` would make a directory called x.json."""
+    target = tmp_path / "x.json"
+    code, out, err = run(["plan", "--all", "--quiet", "--json", str(target)], capsys)
+    assert code == EXIT_INVALID and out == "" and not target.exists()
+    assert "with --all this is a directory" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["plan", "cost", "check", "diagram", "db-user"])
+def test_a_misspelled_stack_gets_the_nearest_stack_and_the_command_that_was_run(command: str, capsys: Any) -> None:
+    code, out, err = run([command, "--stack", "stagng"], capsys)
+    assert code == EXIT_INVALID and out == "" and err.count("\n") == 1
+    assert "no stack file Pulumi.stagng.yaml for stack 'stagng': did you mean 'staging'?" in err
+    # The way to a stack without a file names this command, and only where it takes --config-from.
+    assert ("plan --stack" in err) == (command == "plan")
+    assert f"{command} --stack stagng --config-from development" in err or "--config-from" not in err
+
+
+def test_a_short_form_of_a_stack_is_suggested_and_status_refuses_an_unknown_stack(tmp_path: Path, capsys: Any) -> None:
+    code, _, err = run(["cost", "--stack", "prod"], capsys)
+    assert code == EXIT_INVALID and "did you mean 'production'?" in err
+    code, out, err = run(["status", "--stack", "stagng", "--results-dir", str(tmp_path)], capsys)
+    assert code == EXIT_INVALID and out == "" and "did you mean 'staging'?" in err and err.count("\n") == 1

@@ -10,8 +10,12 @@ import pytest
 
 from nexus.components.load_balancer import ELB_LOG_ACCOUNTS, LOG_DELIVERY_SERVICE
 from nexus.config.limits import TLS12_PLUS_POLICIES, ZONE_ID_PREFIXES
+from nexus.plans.force_new import force_new_table, forces_new
 from nexus.plans.offline import Plan
-from tests.support.plans import subnets, urn
+from nexus.plans.pricing import price_plan
+from nexus.plans.rules import check_plan, is_taggable
+from tests.support.aws_limits import violations
+from tests.support.plans import feeds, subnets, urn
 
 
 def test_only_the_load_balancer_admits_the_internet_and_only_on_80_and_443(plan: Plan) -> None:
@@ -128,3 +132,90 @@ def test_waf_is_associated_with_a_60_second_rate_rule_of_1000(plan: Plan) -> Non
     assert groups == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
     logging = plan.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
     assert logging.input("logDestinationConfigs")[0].split(":log-group:")[1].startswith("aws-waf-logs-")
+
+
+# ------------------------------------------------------------------ a certificate the stack requests
+
+ZONE = "Z0123456789ABCDEFGHIJ"
+
+
+def dns_validated(planner: Any, domain: str = "app.staging.example.com", **more: Any) -> Plan:
+    """Staging with domain_name and hosted_zone_id in place of its certificate_arn."""
+    lb = {**planner("staging").settings.load_balancer.model_dump(mode="json"), "certificate_arn": None,
+          "domain_name": domain, "hosted_zone_id": ZONE, **more}  # fmt: skip
+    return planner("staging", overrides={"nexus:load_balancer": lb})
+
+
+def test_a_requested_certificate_is_validated_by_dns_before_the_listener_uses_it(planner: Any) -> None:
+    plan = dns_validated(planner)
+    certificate = plan.one("aws:acm/certificate:Certificate")
+    assert certificate.input("domainName") == "app.staging.example.com"
+    assert certificate.input("validationMethod") == "DNS" and not certificate.input("certificateAuthorityArn")
+    # One CNAME per name of the certificate, in the domain's public zone, as ACM asks for it.
+    (option,) = certificate.outputs["domainValidationOptions"]
+    (record,) = [r for r in plan.of_type("aws:route53/record:Record") if r.name.startswith("certificate-validation")]
+    assert record.input("zoneId") == ZONE and record.input("ttl") == 60 and record.input("allowOverwrite") is True
+    assert (record.input("name"), record.input("type"), record.input("records")) == (
+        option["resourceRecordName"], "CNAME", [option["resourceRecordValue"]])  # fmt: skip
+    validation = plan.one("aws:acm/certificateValidation:CertificateValidation")
+    assert validation.input("certificateArn") == certificate.outputs["arn"]
+    assert validation.input("validationRecordFqdns") == [record.outputs["fqdn"]]
+    assert feeds(validation, "validationRecordFqdns") == [record.urn]
+    # The HTTPS listener takes the ARN from the validation: created only once ACM has issued it.
+    https = listeners(plan)[443]
+    assert https.input("certificateArn") == certificate.outputs["arn"]
+    assert feeds(https, "certificateArn") == [validation.urn]
+    assert https.input("protocol") == "HTTPS" and https.input("sslPolicy") in TLS12_PLUS_POLICIES
+    assert listeners(plan)[80].input("defaultActions")[0]["redirect"]["protocol"] == "HTTPS"
+    # Tagged through the provider like everything else, named for the console.
+    assert certificate.input("tags") == {"Name": "nexus-staging-https"}
+    assert certificate.provider == plan.one("pulumi:providers:aws", "aws").urn
+
+
+def test_the_domain_points_at_the_load_balancer_unless_the_file_says_not(planner: Any) -> None:
+    plan = dns_validated(planner)
+    alias = plan.one("aws:route53/record:Record", "alias")
+    alb = plan.one("aws:lb/loadBalancer:LoadBalancer")
+    assert (alias.input("zoneId"), alias.input("name"), alias.input("type")) == (ZONE, "app.staging.example.com", "A")
+    assert alias.input("aliases") == [
+        {"name": alb.outputs["dnsName"], "zoneId": alb.outputs["zoneId"], "evaluateTargetHealth": False}
+    ]
+    assert not alias.input("allowOverwrite")  # an existing record of the name is not taken over
+    assert plan.outputs["url"] == "https://app.staging.example.com"
+    without = dns_validated(planner, alias_record=False)
+    assert [r.name for r in without.of_type("aws:route53/record:Record") if r.name == "alias"] == []
+    assert without.outputs["url"] == f"https://{alb.outputs['dnsName']}"
+    assert without.one("aws:acm/certificateValidation:CertificateValidation")
+
+
+def test_a_wildcard_certificate_validates_its_parent_name(planner: Any) -> None:
+    plan = dns_validated(planner, "*.staging.example.com")
+    (option,) = plan.one("aws:acm/certificate:Certificate").outputs["domainValidationOptions"]
+    assert option["domainName"] == "*.staging.example.com"
+    assert option["resourceRecordName"].endswith(".staging.example.com.")
+    assert plan.one("aws:route53/record:Record", "alias").input("name") == "*.staging.example.com"
+    assert plan.outputs["url"].endswith(".elb.amazonaws.com")  # no one host to name
+
+
+def test_the_rules_the_force_new_table_and_the_prices_know_a_requested_certificate(planner: Any) -> None:
+    doc = dns_validated(planner).to_json()
+    assert check_plan(doc, is_taggable) == []  # HTTPS with TLS 1.2+, tags through the provider
+    assert violations(doc) == []
+    assert {r["type"] for r in doc["resources"]} <= set(force_new_table()) | {"pulumi:pulumi:Stack"}
+    assert forces_new("aws:acm/certificate:Certificate", "domainName")
+    assert forces_new("aws:route53/record:Record", "zoneId")
+    cost = price_plan(doc)
+    assert cost.not_priced == []
+    free = {x.resource.split(" ")[0]: x.detail for x in cost.free}
+    assert free["aws:acm/certificate:Certificate"] == "public ACM certificates are free"
+    assert "aws:acm/certificateValidation:CertificateValidation" in free
+    assert cost.total == price_plan(planner("staging").to_json()).total  # the hosted zone is not the stack's
+
+
+def test_a_given_certificate_arn_requests_nothing(plan: Plan) -> None:
+    assert plan.of_type("aws:acm/certificate:Certificate") == []
+    assert plan.of_type("aws:acm/certificateValidation:CertificateValidation") == []
+    assert {"domain_name", "hosted_zone_id", "alias_record"}.isdisjoint(plan.to_json()["settings"]["load_balancer"])
+    for https in [r for r in plan.of_type("aws:lb/listener:Listener") if r.input("protocol") == "HTTPS"]:
+        assert https.input("certificateArn") == plan.settings.load_balancer.certificate_arn
+        assert feeds(https, "certificateArn") == []

@@ -21,6 +21,10 @@ from nexus.config.environment import Settings
 from nexus.plans.offline import Plan
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-0000000000{}"
+ZONE = "Z0123456789ABCDEFGHIJ"
+# A stack whose certificate the stack requests for its domain (load_balancer.domain_name).
+DNS = {"load_balancer.certificate_arn": None, "load_balancer.domain_name": "app.example.com",
+       "load_balancer.hosted_zone_id": ZONE}  # fmt: skip
 
 
 def model_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
@@ -49,8 +53,18 @@ def test_a_key_without_a_row_is_refused_not_waved_through() -> None:
     assert verdict.key == "database.new_knob" and verdict.blocking
 
 
-def test_leaves_are_the_stack_files_keys(plans: dict[str, Plan]) -> None:
-    assert set(leaves(plans["production"].settings.model_dump(mode="json"))) == model_keys(Settings)
+# Keys a settings document leaves out while they are unset (Field(exclude_if=...)), so that the
+# plans of stacks that do not use them stay as they were.
+UNSET_LEFT_OUT = {"load_balancer.domain_name", "load_balancer.hosted_zone_id", "load_balancer.alias_record"}
+
+
+def test_leaves_are_the_stack_files_keys(plans: dict[str, Plan], planner: Any) -> None:
+    assert set(leaves(plans["production"].settings.model_dump(mode="json"))) == model_keys(Settings) - UNSET_LEFT_OUT
+    # The plan tests/components/test_load_balancer.py makes too (the same arguments: one plan).
+    lb = {**plans["staging"].settings.load_balancer.model_dump(mode="json"), "certificate_arn": None,
+          "domain_name": "app.staging.example.com", "hosted_zone_id": ZONE, "alias_record": False}  # fmt: skip
+    dns = planner("staging", overrides={"nexus:load_balancer": lb})
+    assert set(leaves(dns.settings.model_dump(mode="json"))) == model_keys(Settings)
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,41 @@ CASES = [
         says="HTTP <-> HTTPS",
     ),
     Case("production", {"load_balancer.certificate_arn": CERT.format("09")}, "in place", "ModifyListener Certificates"),
+    Case(
+        "staging",
+        {
+            "load_balancer.domain_name": "app.example.com",
+            "load_balancer.hosted_zone_id": ZONE,
+            "load_balancer.certificate_arn": None,
+        },
+        "in place",
+        "certificate_arn -> a requested certificate: the listener swaps once ACM issues it",
+        says="validated by DNS",
+    ),
+    Case(
+        "development",
+        {"load_balancer.domain_name": "dev.example.com", "load_balancer.hosted_zone_id": ZONE},
+        "in place",
+        "plain HTTP -> a requested certificate: HTTPS",
+        says="HTTP <-> HTTPS",
+    ),
+    Case(
+        "staging",
+        {"load_balancer.domain_name": "www.example.com"},
+        "replacement",
+        "aws_acm_certificate domain_name ForceNew; created before the old one is deleted",
+        base=DNS,
+        says="deleted after",
+    ),
+    Case(
+        "staging",
+        {"load_balancer.hosted_zone_id": "Z9876543210ZYXWVUTSRQ"},
+        "replacement",
+        "aws_route53_record zone_id ForceNew",
+        base=DNS,
+    ),
+    Case("staging", {"load_balancer.alias_record": False}, "in place", "the alias record is deleted", base=DNS),
+    Case("staging", {"load_balancer.alias_record": True}, "none", "unset means true", base=DNS),
     Case("staging", {"database.port": 5433}, "downtime", "ModifyDBInstance DBPortNumber reboots at once"),
     Case(
         "staging",
@@ -283,6 +332,7 @@ def test_the_reverse_change_is_classed_too(plans: dict[str, Plan]) -> None:
         ("database.backup_retention_days", 7, 0, "data loss", "downtime"),
         ("monitoring.metrics_retention_days", 90, 30, "data loss", "in place"),
         ("load_balancer.certificate_arn", CERT.format("01"), None, "in place", "in place"),
+        ("load_balancer.domain_name", "app.example.com", "www.example.com", "replacement", "replacement"),
     ]
     settings = plans["production"].settings.model_dump(mode="json")
     for key, a, b, forth, back in pairs:

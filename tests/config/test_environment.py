@@ -26,7 +26,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 from nexus.cli import main
-from nexus.config.base import PROJECT
+from nexus.config.base import BOOTSTRAP_PROJECT, PROJECT
+from nexus.config.bootstrap import bootstrap_settings_from_cli_config
 from nexus.config.environment import parse_settings, settings_from_cli_config
 from nexus.config.limits import (
     TLS12_PLUS_POLICIES,
@@ -34,9 +35,11 @@ from nexus.config.limits import (
 )
 from nexus.config.messages import SettingsError
 from nexus.config.stack_files import load_stack_config
+from nexus.plans.bootstrap_plan import BOOTSTRAP_DIR
 from nexus.plans.offline import Plan
 from nexus.plans.rules import https_where_traffic_enters
 from tests.support.aws_limits import violations
+from tests.support.cli import refusal
 from tests.support.plans import OTHER_ACCOUNT
 from tests.support.settings import one_line_naming, problems, raw, verdict
 from tests.support.settings_strategies import StackFile, stack_files
@@ -67,6 +70,10 @@ BAD_SETTINGS = [
     ("backups off where protected", lambda d: (d["protection"].update(protect_stateful_resources=True), d["database"].update(backup_retention_days=0)), "nexus:database.backup_retention_days = 0", "deletes the existing ones"),
     ("blue/green with an RDS-managed password", lambda d: d["database"].update(blue_green_update=True), "nexus:database.blue_green_update", "Blue/Green"),
     ("apply_immediately unsaid", lambda d: d["database"].pop("apply_immediately"), "nexus:database.apply_immediately", "required"),
+    # Instance classes: RDS User Guide, "Supported DB engines for DB instance classes".
+    ("misspelled instance class", lambda d: d["database"].update(instance_class="db.t4g.mediun"), "nexus:database.instance_class = db.t4g.mediun", "not an RDS for PostgreSQL instance class (did you mean db.t4g.medium?)"),
+    ("size the family lacks", lambda d: d["database"].update(instance_class="db.m5.micro"), "nexus:database.instance_class = db.m5.micro", "not an RDS for PostgreSQL instance class"),
+    ("class of majors below 13", lambda d: d["database"].update(instance_class="db.m4.large"), "nexus:database", "instance_class db.m4.large does not run PostgreSQL 16 (engine_version '16')"),
 ]  # fmt: skip
 
 
@@ -137,6 +144,42 @@ def test_regions_of_other_partitions_are_refused_in_one_line(region: str, partit
     one_line_naming(found, "aws:region", f"partition {partition}", "aws partition only")
 
 
+@pytest.mark.parametrize("stack", ["staging", "development"])
+def test_an_unknown_region_is_one_line_naming_it(stack: str) -> None:
+    # Staging has a certificate (of us-east-1) and development none: neither the certificate's
+    # region nor the zone table is reported beside it.
+    found = problems(lambda d: None, stack=stack, region="us-east-7")
+    assert found == ["aws:region = us-east-7: not an AWS region this project knows (did you mean us-east-1?)"]
+
+
+def test_an_unknown_region_without_a_close_one_points_at_the_docs() -> None:
+    found = problems(lambda d: None, stack="development", region="xy-nowhere-1")
+    assert found == ["aws:region = xy-nowhere-1: not an AWS region this project knows (docs/real-aws.md#regions)"]
+
+
+@pytest.mark.parametrize(
+    ("stack", "edit", "line"),
+    [
+        ("staging", ("aws:region: us-east-1", "aws:region: us-east-7"),
+         "aws:region = us-east-7: not an AWS region this project knows (did you mean us-east-1?)"),
+        ("development", ("aws:region: us-east-1", "aws:region: us-east-7"),
+         "aws:region = us-east-7: not an AWS region this project knows (did you mean us-east-1?)"),
+        ("staging", ("instance_class: db.t4g.medium", "instance_class: db.t4g.mediun"),
+         "nexus:database.instance_class = db.t4g.mediun: not an RDS for PostgreSQL instance class "
+         "(did you mean db.t4g.medium?)"),
+        ("production", ("instance_class: db.r6g.large", "instance_class: db.r4.large"),
+         "nexus:database: instance_class db.r4.large does not run PostgreSQL 16 (engine_version '16'): RDS for "
+         "PostgreSQL offers it for PostgreSQL 10..12 only; none of them is one this program accepts (13..18): "
+         "choose a current class, e.g. db.m7g.large"),
+    ],
+)  # fmt: skip
+def test_plan_refuses_an_unknown_region_or_class_in_one_line(
+    stack: str, edit: tuple[str, str], line: str, tmp_path: Path, capsys: Any
+) -> None:
+    err = refusal(tmp_path, {f"Pulumi.{stack}.yaml": [edit]}, capsys, "--stack", stack)
+    assert [row for row in err.splitlines() if row.startswith("  - ")] == [f"  - {line}"], err
+
+
 def bad_zone_settings(zones: Any, region: str = "us-east-1") -> list[str]:
     raw = {k.split(":", 1)[1]: copy.deepcopy(v) for k, v in load_stack_config("development").values.items()
            if k.startswith(f"{PROJECT}:")}  # fmt: skip
@@ -192,6 +235,47 @@ def test_an_account_with_a_leading_zero_survives_the_cli() -> None:
     assert settings.account_id == "012345678901"
 
 
+UNQUOTED_ACCOUNTS = [
+    ("123456789012", 'quote it: nexus:account_id: "123456789012"'),
+    ("12345678901", 'an account ID is 12 digits, quoted: nexus:account_id: "123456789012"'),
+]
+
+
+@pytest.mark.parametrize(("unquoted", "fix"), UNQUOTED_ACCOUNTS, ids=["12 digits", "11 digits"])
+def test_an_unquoted_account_id_is_refused_as_the_number_yaml_read(
+    unquoted: str, fix: str, tmp_path: Path, capsys: Any
+) -> None:
+    edit = ('nexus:account_id: "123456789012"', f"nexus:account_id: {unquoted}")
+    err = refusal(tmp_path, {"Pulumi.staging.yaml": [edit]}, capsys)
+    assert err.splitlines() == [
+        "Pulumi.staging.yaml: invalid settings",
+        f"  - nexus:account_id = {unquoted}: YAML reads an unquoted {unquoted} as a number (and drops leading "
+        f"zeros); {fix}",
+    ]
+
+
+def test_the_cli_passes_the_account_id_as_text_and_its_message_says_so() -> None:
+    cli = {**load_stack_config("staging").as_cli_strings(), "nexus:account_id": "12345678901"}
+    with pytest.raises(SettingsError) as info:
+        settings_from_cli_config(cli, stack="staging", source="Pulumi.staging.yaml")
+    (found,) = [p for p in info.value.problems if p.startswith("nexus:account_id")]
+    assert found.startswith("nexus:account_id = '12345678901': '12345678901' is not an AWS account ID: 12 digits")
+    assert "YAML reads an unquoted" not in found
+
+
+@pytest.mark.parametrize("value", [1234, "1234"], ids=["unquoted", "quoted"])
+def test_a_bootstrap_account_id_read_as_a_number_says_to_quote_12_digits(value: Any) -> None:
+    # decode_cli_value turns the CLI's "1234" into a number, quoted in the file or not.
+    config = load_stack_config("account", root=BOOTSTRAP_DIR, project_name=BOOTSTRAP_PROJECT)
+    cli = config.with_values({f"{BOOTSTRAP_PROJECT}:account_id": value}).as_cli_strings()
+    with pytest.raises(SettingsError) as info:
+        bootstrap_settings_from_cli_config(cli, stack="account", source="bootstrap/Pulumi.account.yaml")
+    assert info.value.problems == [
+        "nexus-bootstrap:account_id = 1234: YAML reads an unquoted account ID as a number and drops leading "
+        'zeros: quote all 12 digits (nexus-bootstrap:account_id: "012345678901")'
+    ]
+
+
 # ------------------------------------------------------------------ the load balancer
 
 
@@ -234,6 +318,78 @@ def test_policies_that_allow_tls_below_12_are_refused(policy: str) -> None:
     # The policy rule of `nexus check` and the pack uses the same rule.
     listener = {"type": "aws:lb/listener:Listener", "inputs": {"protocol": "HTTPS", "sslPolicy": policy}}
     assert https_where_traffic_enters(listener, "production") != []
+
+
+ZONE = "Z0123456789ABCDEFGHIJ"
+
+
+def requested(**load_balancer: Any) -> Any:
+    """Staging's load balancer with a certificate the stack requests instead of its ARN."""
+    return lambda d: (d["load_balancer"].pop("certificate_arn"), d["load_balancer"].update(load_balancer))
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["app.example.com", "*.example.com", "A-1.Example.COM", "xn--bcher-kva.example", "a.b.c.d.example.co.uk",
+     "x" * 52 + ".example.com"],  # 64 characters: ACM's limit for the first name
+)  # fmt: skip
+def test_a_certificate_the_stack_requests_is_a_certificate_source(domain: str) -> None:
+    assert verdict(requested(domain_name=domain, hosted_zone_id=ZONE)) == []
+    assert verdict(requested(domain_name=domain, hosted_zone_id="Z1", alias_record=False)) == []
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key", "hints"),
+    [
+        (lambda d: d["load_balancer"].update(domain_name="app.example.com", hosted_zone_id=ZONE),
+         "nexus:load_balancer.domain_name", ("certificate_arn is set too", "one certificate source")),
+        (requested(domain_name="app.example.com"), "nexus:load_balancer.hosted_zone_id",
+         ("required with domain_name", "app.example.com")),
+        (requested(hosted_zone_id=ZONE, allow_plain_http=True), "nexus:load_balancer.hosted_zone_id",
+         ("without domain_name",)),
+        (requested(alias_record=True, allow_plain_http=True), "nexus:load_balancer.alias_record",
+         ("only with domain_name",)),
+        (requested(), "nexus:load_balancer", ("domain_name and hosted_zone_id", "allow_plain_http")),
+        (requested(domain_name="app.example.com", hosted_zone_id="/hostedzone/" + ZONE),
+         "nexus:load_balancer.hosted_zone_id", (f"write the zone ID alone: {ZONE!r}",)),
+        (requested(domain_name="app.example.com", hosted_zone_id="z0123"), "nexus:load_balancer.hosted_zone_id",
+         ("not a Route 53 hosted zone ID",)),
+        (requested(domain_name="app.example.com", hosted_zone_id="Z" + "A" * 32), "nexus:load_balancer.hosted_zone_id",
+         ("1..31",)),
+        (requested(domain_name="app.example.com.", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("ends with a period", "'app.example.com'")),
+        (requested(domain_name="localhost", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("not a fully qualified name",)),
+        (requested(domain_name="app.*.example.com", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("wildcard",)),
+        (requested(domain_name="app..example.com", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("empty label",)),
+        (requested(domain_name="-app.example.com", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("inner hyphens",)),
+        (requested(domain_name="app_1.example.com", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("letters, digits",)),
+        (requested(domain_name="bücher.example", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("xn--",)),
+        (requested(domain_name="x" * 64 + ".com", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("64 characters", "at most 63")),
+        (requested(domain_name="x" * 53 + ".example.com", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("65 characters", "longer than 64")),
+        (requested(domain_name=".".join(["x" * 63] * 4), hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("255 characters", "at most 253")),
+        (requested(domain_name="app.example.c", hosted_zone_id=ZONE), "nexus:load_balancer.domain_name",
+         ("at least 2 characters",)),
+    ],
+)  # fmt: skip
+def test_bad_certificate_sources_are_refused_naming_the_key(mutate: Any, key: str, hints: tuple[str, ...]) -> None:
+    one_line_naming(verdict(mutate), key, *hints)
+
+
+def test_a_certificate_source_mistake_exits_2_naming_the_key(tmp_path: Path, capsys: Any) -> None:
+    arn = "certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000002"
+    err = refusal(tmp_path, {"Pulumi.staging.yaml": [(arn, "domain_name: app.example.com")]}, capsys)
+    assert "nexus:load_balancer.hosted_zone_id: required with domain_name" in err
+    err = refusal(tmp_path, {"Pulumi.staging.yaml": [(arn, f"{arn}\n    domain_name: app.example.com")]}, capsys)
+    assert "nexus:load_balancer.domain_name = 'app.example.com': certificate_arn is set too" in err
 
 
 def test_an_ingress_cidr_without_prefix_is_refused_with_a_hint() -> None:

@@ -16,9 +16,12 @@ from typing import Any
 import pytest
 import yaml
 
+from nexus.config.errors import EXIT_INVALID
+from nexus.config.messages import YamlError
 from nexus.config.stack_files import ROOT, load_stack_config, personal_stack_files, stack_names
+from nexus.plans.bootstrap_plan import BOOTSTRAP_DIR
 from nexus.plans.offline import Plan
-from tests.support.cli import refusal
+from tests.support.cli import reading_project, refusal, run
 from tests.support.plans import COMMITTED, STACKS
 from tests.support.projects import copy_config, edited_project, project_like_the_repository
 
@@ -140,3 +143,115 @@ def test_in_a_git_checkout_git_decides_and_a_force_added_file_is_committed(tmp_p
     subprocess.run([git, "-C", str(root), "add", "-f", "Pulumi.development-shared.yaml"], check=True)
     assert personal_stack_files(root) == ["Pulumi.development-alice.yaml"]
     assert stack_names(root) == ["development", "development-shared"]
+
+
+# ------------------------------------------------------------------ YAML the Pulumi CLI would refuse
+
+
+def line_of(name: str, text: str, root: Path = ROOT) -> int:
+    """The 1-based number of the first line of `name` holding `text`."""
+    return next(n for n, line in enumerate((root / name).read_text().splitlines(), 1) if text in line)
+
+
+ZONES = "availability_zones: [use1-az1, use1-az2, use1-az4]"
+# (case, old text, new text, the message after `Pulumi.staging.yaml:`; {n} the edited line)
+SYNTAX = [
+    ("an unclosed [", ZONES, ZONES[:-1], "{n}:25: this [ is not closed: the list needs ] at its end and "
+     "commas between its items (YAML read on to line {next})"),
+    ("a tab indenting", "    nat_gateways: single", "\tnat_gateways: single",
+     "{n}:1: a tab character here: YAML indents with spaces only"),
+    ("bad indentation", "    nat_gateways: single", "      nat_gateways: single",
+     "{n}:7: indented by 6 spaces, which lines up with no key or list item above it: the keys of one "
+     "mapping start in the same column"),
+    ("no space after the colon", "    cidr: 10.20.0.0/16", "    cidr:10.20.0.0/16",
+     "{n}:5: cidr:10.20.0.0/16 has no space after the colon, so YAML reads it as one piece of text, "
+     "not a key and a value: write cidr: 10.20.0.0/16"),
+    ("no space after a namespaced key", "  nexus:environment: staging", "  nexus:environment:staging",
+     "{n}:3: nexus:environment:staging has no space after the colon, so YAML reads it as one piece of "
+     "text, not a key and a value: write nexus:environment: staging"),
+    ("a second colon in a value", "    nat_gateways: single", "    nat_gateways: single: x",
+     "{n}:25: a colon and a space inside a value: put the value in quotes"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "old", "new", "message"), SYNTAX, ids=[c[0] for c in SYNTAX])
+def test_a_yaml_syntax_error_is_one_line_naming_its_place(
+    case: str, old: str, new: str, message: str, tmp_path: Path, capsys: Any
+) -> None:
+    n = line_of("Pulumi.staging.yaml", old)
+    err = refusal(tmp_path, {"Pulumi.staging.yaml": [(old, new)]}, capsys)
+    # Not the parser's several lines about `<unicode string>`: the file, line and column, in words.
+    assert err.splitlines() == ["Pulumi.staging.yaml:" + message.format(n=n, next=n + 1)]
+
+
+def test_a_syntax_error_in_the_project_file_is_one_line_once(tmp_path: Path, capsys: Any) -> None:
+    edits = {"Pulumi.yaml": [("      max_file_size_mb: 100", "      max_file_size_mb:100")]}
+    err = refusal(tmp_path, edits, capsys, "--all")  # every stack reads it: said once
+    n = line_of("Pulumi.yaml", "max_file_size_mb")
+    assert err.splitlines() == [
+        f"Pulumi.yaml:{n}:7: max_file_size_mb:100 has no space after the colon, so YAML reads it as one "
+        "piece of text, not a key and a value: write max_file_size_mb: 100"
+    ]
+
+
+def test_a_key_set_twice_is_refused_as_the_pulumi_cli_refuses_it(tmp_path: Path, capsys: Any) -> None:
+    first, second = line_of("Pulumi.staging.yaml", "    port: 5432"), line_of("Pulumi.staging.yaml", "    multi_az:")
+    err = refusal(tmp_path, {"Pulumi.staging.yaml": [("    multi_az:", "    port: 5433\n    multi_az:")]}, capsys)
+    assert err.splitlines() == [
+        f"Pulumi.staging.yaml:{second}: nexus:database.port is set twice (lines {first} and {second}); "
+        "the Pulumi CLI refuses a duplicate key"
+    ]
+
+
+def test_each_duplicate_is_named_by_its_whole_key_in_line_order(tmp_path: Path) -> None:
+    edits = [("      version: 1.0.0", "      version: 1.0.0\n      name: NEXUS"),
+             ("  nexus:limits:", "  nexus:features: {}\n  nexus:limits:")]  # fmt: skip
+    root = edited_project(tmp_path, {"Pulumi.yaml": edits})
+    with pytest.raises(YamlError) as info:
+        load_stack_config("staging", root=root)
+    lines = (root / "Pulumi.yaml").read_text().splitlines()
+    name, again = lines.index("      name: NEXUS Platform") + 1, lines.index("      name: NEXUS") + 1
+    features, twice = lines.index("  nexus:features:") + 1, lines.index("  nexus:features: {}") + 1
+    assert str(info.value).splitlines() == [
+        f"Pulumi.yaml:{again}: nexus:application.value.name is set twice (lines {name} and {again}); "
+        "the Pulumi CLI refuses a duplicate key",
+        f"Pulumi.yaml:{twice}: nexus:features is set twice (lines {features} and {twice}); "
+        "the Pulumi CLI refuses a duplicate key",
+    ]
+
+
+def test_a_merge_may_override_the_keys_it_brings(tmp_path: Path) -> None:
+    extra = "  kubernetes:base: &base {a: 1, b: 2}\n  kubernetes:site:\n    <<: *base\n    b: 3\n"
+    root = edited_project(tmp_path, {"Pulumi.staging.yaml": [("  nexus:environment:", extra + "  nexus:environment:")]})
+    assert load_stack_config("staging", root=root).values["kubernetes:site"] == {"a": 1, "b": 3}
+
+
+READERS = [["plan", "--stack", "staging", "--project-dir", "{root}"], ["check", "--stack", "staging"], ["compare"],
+           ["cost", "--stack", "staging"], ["diagram", "--stack", "staging"], ["db-user", "--stack", "staging"],
+           ["verify", "--stack", "staging"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("argv", READERS, ids=[argv[0] for argv in READERS])
+def test_every_command_reading_stack_files_prints_the_one_line(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    root = edited_project(tmp_path, {"Pulumi.staging.yaml": [("    port: 5432", "\tport: 5432")]})
+    reading_project(root, monkeypatch)
+    code, out, err = run([arg.format(root=root) for arg in argv], capsys)
+    n = line_of("Pulumi.staging.yaml", "    port: 5432")
+    assert (code, out) == (EXIT_INVALID, "")
+    assert err.splitlines() == [f"Pulumi.staging.yaml:{n}:1: a tab character here: YAML indents with spaces only"]
+
+
+def test_bootstrap_reads_its_stack_file_through_the_same_loader(tmp_path: Path, capsys: Any) -> None:
+    for name in ("Pulumi.yaml", "Pulumi.account.yaml"):
+        shutil.copy(BOOTSTRAP_DIR / name, tmp_path / name)
+    stack_file = tmp_path / "Pulumi.account.yaml"
+    stack_file.write_text(stack_file.read_text().replace("    create: true\n", "    create: true\n    create: false\n"))
+    first = line_of("Pulumi.account.yaml", "    create: true", tmp_path)
+    code, out, err = run(["bootstrap", "--stack", "account", "--project-dir", str(tmp_path)], capsys)
+    assert (code, out) == (EXIT_INVALID, "")
+    assert err.splitlines() == [
+        f"Pulumi.account.yaml:{first + 1}: nexus-bootstrap:state_backend.create is set twice "
+        f"(lines {first} and {first + 1}); the Pulumi CLI refuses a duplicate key"
+    ]

@@ -115,25 +115,27 @@ def test_development_costs_at_most_60_dollars_a_month_with_its_isolation(plans: 
         assert len(dev.of_type(own)) == 1
     assert dev.one("aws:rds/instance:Instance").input("publiclyAccessible") is False
     assert dev.of_type("aws:ec2/eip:Eip") == [] and dev.of_type("aws:ec2/natGateway:NatGateway") == []
-    # The levers are settings of the development file; production and staging keep theirs.
-    assert (dev.settings.network.nat_gateways, dev.settings.monitoring.dashboard) == ("none", False)
+    # The lever is a setting of the development file; production and staging keep NAT. Every
+    # environment keeps the strategy's dashboard.
+    assert dev.settings.network.nat_gateways == "none"
     for stack in ("production", "staging"):
-        assert plans[stack].settings.network.nat_gateways != "none" and plans[stack].settings.monitoring.dashboard
+        assert plans[stack].settings.network.nat_gateways != "none"
+    assert all(p.settings.monitoring.dashboard for p in plans.values())
+    (dashboard,) = [line for line in cost.lines if line.kind == "Dashboards"]
+    assert "free if among the account's first 3" in dashboard.detail
 
 
 def test_each_development_lever_saves_exactly_its_list_price(plans: dict[str, Plan], planner: Any) -> None:
     dev = plans["development"]
     network = dev.settings.network.model_dump()
     monitoring = dev.settings.monitoring.model_dump()
-    levers_off = planner("development", overrides={
-        "nexus:network": {**network, "nat_gateways": "single"},
-        "nexus:monitoring": {**monitoring, "dashboard": True},
-    })  # fmt: skip
-    with_levers, without = price_plan(dev.to_json()), price_plan(levers_off.to_json())
-    p = prices()
+    with_nat = planner("development", overrides={"nexus:network": {**network, "nat_gateways": "single"}})
+    no_dashboard = planner("development", overrides={"nexus:monitoring": {**monitoring, "dashboard": False}})
+    committed, p = price_plan(dev.to_json()), prices()
     nat = (p["ec2"]["nat_gateway_hour"] + p["ec2"]["public_ipv4_hour"]) * HOURS  # the gateway and its address
-    assert without.total - with_levers.total == nat + p["cloudwatch"]["dashboard_month"]
-    assert without.total > DEVELOPMENT_BUDGET  # why the levers exist
+    assert price_plan(with_nat.to_json()).total - committed.total == nat
+    assert committed.total - price_plan(no_dashboard.to_json()).total == p["cloudwatch"]["dashboard_month"]
+    assert price_plan(with_nat.to_json()).total > DEVELOPMENT_BUDGET  # why the lever exists
 
 
 def test_price_table_names_its_source_and_date_and_every_region_resolves() -> None:

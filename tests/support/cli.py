@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from nexus.cli import main
 from nexus.config.errors import EXIT_INVALID
 from tests.support.projects import edited_project
@@ -25,6 +27,22 @@ def refusal(tmp: Path, edits: dict[str, list[tuple[str, str]]], capsys: Any, *ar
     code, out, err = run(["plan", *(argv or ("--stack", "staging")), "--project-dir", str(root)], capsys)
     assert code == EXIT_INVALID and out == "", err
     return err
+
+
+def reading_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands without --project-dir (check, compare, cost, diagram, db-user, verify) read
+    the project in `root` instead of the repository: the loader's functions default to ROOT,
+    and their defaults point at `root` until the test ends."""
+    from nexus.config import stack_files
+
+    for function in (stack_files.load_stack_config, stack_files.load_all, stack_files.stack_names,
+                     stack_files.personal_stack_files, stack_files.skipped_notice):  # fmt: skip
+        if function.__defaults__:
+            defaults = tuple(root if d is stack_files.ROOT else d for d in function.__defaults__)
+            monkeypatch.setattr(function, "__defaults__", defaults)
+        for name, default in (function.__kwdefaults__ or {}).items():
+            if default is stack_files.ROOT:
+                monkeypatch.setitem(function.__kwdefaults__, name, root)  # type: ignore[arg-type]
 
 
 def bad_paths(tmp: Path) -> dict[str, Path]:

@@ -48,3 +48,14 @@ def copy_config(tmp_path: Path, source: str, stack: str) -> Path:
     path = tmp_path / f"Pulumi.{stack}.yaml"
     path.write_text(yaml.safe_dump(doc))
     return path
+
+
+def overlapping_project(tmp_path: Path) -> Path:
+    """Development and staging, plus a committed (not ignored) file that reuses development's
+    VPC range without being a copy of it: what `plan --all` refuses."""
+    root = project_like_the_repository(tmp_path, "development", "staging")
+    (root / ".gitignore").write_text("venv/\n")
+    doc = yaml.safe_load((root / "Pulumi.staging.yaml").read_text())
+    doc["config"]["nexus:network"]["cidr"] = "10.30.0.0/16"  # development's
+    (root / "Pulumi.development-shared.yaml").write_text(yaml.safe_dump(doc))
+    return root

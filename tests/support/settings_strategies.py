@@ -72,8 +72,16 @@ REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-2", "
            "il-central-1", "mx-central-1", "ca-west-1", "me-central-1", "af-south-1", "sa-east-1"]  # fmt: skip
 OTHER_PARTITIONS = ["cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1", "us-iso-east-1",
                     "us-isob-east-1", "eu-isoe-west-1", "eusc-de-east-1", "mars-1", "US-EAST-1", "us_east_1"]  # fmt: skip
-CLASSES = ["db.t3.micro", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m7g.large", "db.r6g.large",
-           "db.r7i.48xlarge", "db.x2iedn.32xlarge"]  # fmt: skip
+# Regions of the aws partition that no AWS region has (refused as unknown, with a did-you-mean).
+UNKNOWN_REGIONS = ["us-east-7", "eu-west-9", "sa-north-3"]
+# Instance classes, written by hand from the RDS User Guide ("Supported DB engines for DB
+# instance classes", PostgreSQL column), not from the program's table: real classes that run
+# every major 13..18; names RDS has no class for (no micro m5, no medium r6g, no db.t5, x2g from
+# large, m7g up to 16xlarge); and previous-generation classes that run majors below 13 only.
+CLASSES = ["db.t3.micro", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m5.large", "db.m7g.large",
+           "db.r6g.large", "db.r6i.32xlarge", "db.r7i.48xlarge", "db.x2iedn.32xlarge"]  # fmt: skip
+NOT_CLASSES = ["db.t4g.mediun", "db.m5.micro", "db.r6g.medium", "db.t5.large", "db.x2g.medium", "db.m7g.48xlarge"]
+BEFORE_13_CLASSES = ["db.t2.micro", "db.m4.large", "db.r4.xlarge"]
 TLS_GOOD = ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06",
             "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
             "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
@@ -107,7 +115,7 @@ FIELDS: dict[str, Field] = {
         st.builds(lambda m, minor: f"{m}{minor}", st.integers(13, 18), st.sampled_from(["", ".1", ".12"])),
         st.sampled_from(["12", "19", "9.6", "16.x", "latest"]),
     ),
-    "database.instance_class": Field(st.sampled_from(CLASSES), st.sampled_from(["t4g.micro", "db.T4G.micro", "db.t4g"])),
+    "database.instance_class": Field(st.sampled_from(CLASSES), st.sampled_from(["t4g.micro", "db.T4G.micro", "db.t4g", *NOT_CLASSES])),
     "database.port": Field(ints(1150, 65535), beyond(1150, 65535)),
     "database.ssl": Field(st.booleans()),
     "database.max_connections": Field(ints(6, 8388607), beyond(6, 8388607)),
@@ -210,8 +218,8 @@ def stack_files(draw: Callable[..., Any], bad_percent: int = 10) -> StackFile:
         else:
             values[key] = draw(spec.good)
 
-    region = draw(st.sampled_from(OTHER_PARTITIONS)) if bad_now() else draw(st.sampled_from(REGIONS))
-    if region in OTHER_PARTITIONS:
+    region = draw(st.sampled_from(OTHER_PARTITIONS + UNKNOWN_REGIONS)) if bad_now() else draw(st.sampled_from(REGIONS))
+    if region in OTHER_PARTITIONS + UNKNOWN_REGIONS:
         expected["aws:region"] = False
 
     # Zones: 2..4 distinct regular-AZ IDs of the region ("<prefix>-az<n>", AWS Regions and Zones
@@ -318,7 +326,33 @@ def stack_files(draw: Callable[..., Any], bad_percent: int = 10) -> StackFile:
     # Load balancer: HTTPS with a certificate of the stack's region, or HTTP said explicitly;
     # one inbound rule per CIDR and port, 60 per security group (VPC quotas), no duplicates.
     https = draw(st.booleans())
-    if https:
+    if https and draw(st.booleans()):
+        # Or a certificate the stack requests for a name and validates in the public zone that
+        # holds it: DNS labels of 1..63, ACM's 64 characters at most for a certificate's first
+        # name, a leading `*.`; Route 53 zone IDs of at most 32 characters (Z first).
+        label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True)
+        values["load_balancer.domain_name"] = draw(st.one_of(
+            st.builds(lambda wild, labels: ("*." if wild else "") + ".".join(labels) + ".example.com",
+                      st.booleans(), st.lists(label, min_size=1, max_size=3)),
+            st.sampled_from(["x" * 52 + ".example.com", "*." + "x" * 50 + ".example.com", "A-1.Example.COM"]),
+        ))  # fmt: skip
+        values["load_balancer.hosted_zone_id"] = "Z" + draw(text("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 1, 31))
+        if draw(st.booleans()):
+            values["load_balancer.alias_record"] = draw(st.booleans())
+        if bad_now():
+            key, value = draw(st.sampled_from([
+                ("domain_name", "app.example.com."), ("domain_name", "x" * 53 + ".example.com"),
+                ("domain_name", "localhost"), ("domain_name", "a..example.com"), ("domain_name", "a.*.example.com"),
+                ("hosted_zone_id", None), ("hosted_zone_id", "/hostedzone/Z1"), ("hosted_zone_id", "Z" + "A" * 32),
+                ("certificate_arn", f"arn:aws:acm:{region}:123456789012:certificate/00000000-0000-4000-8000-000000000001"),
+            ]))  # fmt: skip
+            if value is None:
+                values.pop(f"load_balancer.{key}")
+            else:
+                values[f"load_balancer.{key}"] = value
+            # Both sources: refused naming domain_name (the second one given).
+            expected[f"nexus:load_balancer.{'domain_name' if key == 'certificate_arn' else key}"] = False
+    elif https:
         values["load_balancer.certificate_arn"] = (
             f"arn:aws:acm:{region}:123456789012:certificate/00000000-0000-4000-8000-000000000001"
         )
@@ -348,13 +382,18 @@ def stack_files(draw: Callable[..., Any], bad_percent: int = 10) -> StackFile:
         else:
             values["protection.force_destroy"] = False
 
-    # Backups off (retention 0) where the data is protected: refused (ModifyDBInstance deletes
-    # the automated backups when BackupRetentionPeriod becomes 0).
+    # Backups off (retention 0) where the data is protected is refused by a rule across two
+    # sections, which runs only when every section is valid: never drawn here (a case that
+    # only sometimes names its key is no property); tests/config/test_environment.py refuses it.
     if values.get("protection.protect_stateful_resources") and values.get("database.backup_retention_days") == 0:
-        if bad_now():
-            expected["nexus:database.backup_retention_days"] = True
-        else:
-            values["database.backup_retention_days"] = 1
+        values["database.backup_retention_days"] = 1
+
+    # A real class that runs none of the majors drawn (13..18): refused naming the database
+    # section, where instance_class and engine_version meet (the class check runs only when
+    # both are valid).
+    if "nexus:database.instance_class" not in expected and bad_now():
+        values["database.instance_class"] = draw(st.sampled_from(BEFORE_13_CLASSES))
+        expected["nexus:database"] = True
 
     stack = draw(
         st.one_of(
