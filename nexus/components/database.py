@@ -26,13 +26,17 @@ class DatabaseArgs:
     zone_name: str
     log_retention_days: int
     protect: bool
+    # Secrets Manager recovery window of the program-kept master secret (master_password: program).
+    secret_recovery_window_days: int = 30
 
 
 class Database(pulumi.ComponentResource):
     """RDS for PostgreSQL in the isolated data subnets.
 
     The master password is generated and kept by RDS in Secrets Manager, encrypted with the
-    environment's key: it never passes through config, code or Pulumi state.
+    environment's key: it never passes through config, code or Pulumi state. With
+    `master_password: program` (what Blue/Green deployments need) the program generates it and
+    keeps it in a secret of the environment's key instead, in Pulumi state only as a secret.
 
     Outputs: `address`, `port`, `endpoint_name` (db.<zone>, from the DNS record, so readers
     wait for it), `master_secret_arn`, `identifier`, `security_group_id`.
@@ -99,6 +103,19 @@ class Database(pulumi.ComponentResource):
                 ),
                 aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1" if db.ssl else "0"),
                 aws.rds.ParameterGroupParameterArgs(name="log_min_duration_statement", value="1000"),
+                # Blue/Green deployments of RDS for PostgreSQL replicate logically for a major
+                # upgrade: "Associate the instance with a custom DB parameter group with logical
+                # replication (rds.logical_replication) turned on" (RDS User Guide, "Creating a
+                # blue/green deployment"). Static: in effect after a reboot (docs/day-two.md).
+                *(
+                    [
+                        aws.rds.ParameterGroupParameterArgs(
+                            name="rds.logical_replication", value="1", apply_method="pending-reboot"
+                        )
+                    ]
+                    if db.blue_green_update
+                    else []
+                ),
             ],
             opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(name="parameters")]),
         )
@@ -139,6 +156,32 @@ class Database(pulumi.ComponentResource):
         # snapshots are on; a generated suffix keeps a re-created stack's snapshot unique.
         snapshot_suffix = random.RandomId("final-snapshot-suffix", byte_length=4, opts=child)
 
+        master_secret: aws.secretsmanager.Secret | None = None
+        master_password: pulumi.Output[str] | None = None
+        if db.program_keeps_password:
+            # PostgreSQL master passwords: 8..128 printable ASCII characters except /, ', " and @
+            # and the space (RDS CreateDBInstance, MasterUserPassword).
+            generated = random.RandomPassword(
+                "master-password", length=40, special=True, override_special="!#$%&*()-_=+[]{}<>:?", opts=child
+            )
+            # A prefix, not a name: a deleted secret keeps its name for its recovery window.
+            master_secret = aws.secretsmanager.Secret(
+                "master-secret",
+                name_prefix=naming.path("database", "master-").lstrip("/"),
+                description=f"NEXUS {naming.stack}: the database master user (kept by the program)",
+                kms_key_id=args.kms_key_arn,
+                recovery_window_in_days=args.secret_recovery_window_days,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            )
+            aws.secretsmanager.SecretVersion(
+                "master-secret",
+                secret_id=master_secret.id,
+                # The shape of RDS's own master secret, so db-user's script reads either.
+                secret_string=pulumi.Output.json_dumps({"username": db.master_username, "password": generated.result}),
+                opts=child,
+            )
+            master_password = generated.result
+
         self.instance = aws.rds.Instance(
             "postgres",
             identifier=self.identifier,
@@ -152,8 +195,10 @@ class Database(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             db_name=db.database_name,
             username=db.master_username,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=args.kms_key_arn,
+            # RDS keeps the password (rds-managed), or the program does (master_password: program).
+            manage_master_user_password=None if master_password is not None else True,
+            master_user_secret_kms_key_id=None if master_password is not None else args.kms_key_arn,
+            password=master_password,
             port=db.port,
             multi_az=db.multi_az,
             db_subnet_group_name=subnet_group.name,
@@ -183,6 +228,10 @@ class Database(pulumi.ComponentResource):
             # ModifyDBInstance refuses a new major EngineVersion without AllowMajorVersionUpgrade;
             # the flag itself changes nothing (the provider sends it with the modification only).
             allow_major_version_upgrade=True,
+            # Changes go through a Blue/Green deployment: RDS builds a synchronised green copy
+            # with them and switches over (the provider then deletes the old instance without a
+            # final snapshot; internal/service/rds/blue_green.go).
+            blue_green_update=aws.rds.InstanceBlueGreenUpdateArgs(enabled=True) if db.blue_green_update else None,
             apply_immediately=db.apply_immediately,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[*log_groups, *monitoring_ready]),
         )
@@ -203,8 +252,12 @@ class Database(pulumi.ComponentResource):
         # DbiResourceId: what rds-db:connect ARNs name (stable across renames of the identifier).
         self.resource_id = self.instance.resource_id
         self.port = db.port
-        self.master_secret_arn = self.instance.master_user_secrets.apply(
-            lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
+        self.master_secret_arn = (
+            master_secret.arn
+            if master_secret is not None
+            else self.instance.master_user_secrets.apply(
+                lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
+            )
         )
         self.register_outputs(
             {

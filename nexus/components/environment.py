@@ -113,6 +113,7 @@ class Environment(pulumi.ComponentResource):
                 zone_name=naming.dns_zone,
                 log_retention_days=retention,
                 protect=protect,
+                secret_recovery_window_days=settings.secrets.recovery_window_days,
             ),
             opts=child,
         )

@@ -79,6 +79,13 @@ def _engine(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, st
     major_old, major_new = int(str(old).split(".")[0]), int(str(new).split(".")[0])
     if major_new < major_old or (major_new == major_old and _version(new) < _version(old)):
         return "refused", "RDS cannot downgrade an engine: restore a snapshot into a new stack of the older version"
+    if _blue_green(base, head):
+        return "downtime", (
+            f"{'major' if major_new != major_old else 'minor'} upgrade {old} -> {new} through a Blue/Green "
+            "deployment, at once: RDS builds a green copy on the new version (logical replication; hours for a "
+            "large database, no downtime), switches over in about a minute, and the provider deletes the old "
+            "instance without a final snapshot; the instance's resource ID changes and its IAM policy follows"
+        )
     if major_new == major_old:
         return "window", f"minor upgrade {_timing(head)}; the database is down while it upgrades (minutes)"
     if not _get(head, "database.apply_immediately"):
@@ -91,6 +98,41 @@ def _engine(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, st
         f"major upgrade {major_old} -> {major_new} now: a new postgres{major_new} parameter group is created, "
         "the instance upgrades onto it (down for the upgrade: typically 10 to 30 minutes, longer for large "
         "catalogs; RDS takes a snapshot before), then the old group is deleted"
+    )
+
+
+def _blue_green(base: Settings, head: Settings) -> bool:
+    """Instance changes go through a Blue/Green deployment: on in both (switching it on is a
+    change of its own, see _switch_blue_green)."""
+    return bool(_get(base, "database.blue_green_update") and _get(head, "database.blue_green_update"))
+
+
+def _switch_blue_green(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if new and not old:
+        if _get(base, "database.master_password") != _get(head, "database.master_password"):
+            return "refused", (
+                "blue_green_update and master_password in one change: the provider would start a Blue/Green "
+                "deployment for the password change, which RDS refuses while it still manages the password. "
+                "Change master_password first, deploy, then turn blue_green_update on"
+            )
+        return "reboot", (
+            "rds.logical_replication is set in the parameter group, a static parameter: reboot before the first "
+            "Blue/Green deployment (aws rds reboot-db-instance --db-instance-identifier nexus-<stack>-db; RDS "
+            "refuses to create one while the instance is out of sync with its parameter group)"
+        )
+    return "reboot", "rds.logical_replication is removed (in effect at the next reboot); changes go in place again"
+
+
+def _password_keeper(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    if new == "program":
+        return "in place", (
+            "RDS stops managing the master password and deletes its secret; the program's secret (a new ARN, "
+            "published as the database credentials) holds the new password, which Pulumi state keeps as a secret. "
+            "Whoever reads the master secret reads the new ARN"
+        )
+    return "in place", (
+        "RDS takes the master password over (a new secret of its own, the new ARN published); the program's "
+        "secret is deleted after its recovery window"
     )
 
 
@@ -422,9 +464,18 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(
         "database.blue_green_update",
-        "none",
-        "only false is accepted (RDS-managed master password)",
-        "RDS User Guide, 'Limitations for blue/green deployments'",
+        "reboot",
+        "on: a reboot puts rds.logical_replication in effect; not in the same change as master_password",
+        "RDS User Guide, 'Creating a blue/green deployment' and 'Limitations for blue/green deployments'; "
+        "terraform-provider-aws internal/service/rds/blue_green.go",
+        _switch_blue_green,
+    ),
+    Row(
+        "database.master_password",
+        "in place",
+        "who keeps the master password changes in place (a new secret and ARN)",
+        "RDS ModifyDBInstance ManageMasterUserPassword; RDS User Guide, 'Password management with Secrets Manager'",
+        _password_keeper,
     ),
     Row(
         "load_balancer.certificate_arn",
@@ -613,7 +664,11 @@ def classify(base: Settings, head: Settings) -> list[Verdict]:
             continue
         judged = row.judge(old.get(key), new.get(key), base, head) if row.judge else None
         effect, what = judged or (row.effect, row.what)
-        if effect == "window" and not judged:
+        if effect == "window" and not judged and _blue_green(base, head):
+            # The provider sends every instance change but a few through the deployment
+            # (resourceInstanceUpdate: HasChangesExcept(...)), at once.
+            effect, what = "downtime", f"{what}: through a Blue/Green deployment at once (about a minute of switchover)"
+        elif effect == "window" and not judged:
             what = f"{what}: {_timing(head)}"
         verdicts.append(Verdict(key, old.get(key), new.get(key), effect, what, row.source))
     return verdicts

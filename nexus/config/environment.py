@@ -286,7 +286,7 @@ class DatabaseSettings(FrozenModel):
     master_username: str = Field(
         default="nexus_admin",
         pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$",
-        description="The master user (its password is managed by RDS in Secrets Manager).",
+        description="The master user (its password kept by RDS in Secrets Manager, or by the program: master_password).",
         json_schema_extra=allowed("an identifier (up to 63), not a reserved word, not an RDS user, not `pg_*`"),
     )
     log_exports: tuple[Literal["postgresql", "upgrade", "iam-db-auth-error"], ...] = Field(
@@ -296,11 +296,20 @@ class DatabaseSettings(FrozenModel):
         description="Apply database modifications now, not in the maintenance window; every tier says which (`nexus diff` shows the timing of each change).",
         json_schema_extra=allowed("true/false, set in every stack file"),
     )
+    # Who keeps the master password. rds-managed: RDS generates it and keeps it in Secrets
+    # Manager (it never passes through config, code or Pulumi state). program: the program
+    # generates it (kept in Pulumi state as a secret, encrypted by the stack's secrets provider)
+    # and stores it in a secret of the environment's key, shaped like RDS's own; Blue/Green
+    # deployments need this (they don't support RDS-managed master passwords).
+    master_password: Literal["rds-managed", "program"] = Field(
+        default="rds-managed",
+        description="Who keeps the master password: RDS in Secrets Manager, or the program (needed by blue_green_update).",
+    )
     blue_green_update: bool = Field(
         default=False,
-        description="Major upgrades and other replacing changes through an RDS Blue/Green deployment (pulumi-aws `blueGreenUpdate`).",
+        description="Engine upgrades and other instance changes through an RDS Blue/Green deployment (pulumi-aws `blueGreenUpdate`): about a minute of switchover instead of the upgrade's downtime.",
         json_schema_extra=allowed(
-            "false while RDS manages the master password (AWS: Blue/Green deployments don't support it)"
+            "true/false; true needs master_password: program and backups (backup_retention_days 1..35)"
         ),
     )
 
@@ -401,19 +410,19 @@ class DatabaseSettings(FrozenModel):
             raise ValueError(f"{value!r} is shorter than the 30 minutes RDS requires")
         return value
 
-    @field_validator("blue_green_update")
-    @classmethod
-    def _blue_green(cls, value: bool) -> bool:
+    @model_validator(mode="after")
+    def _blue_green(self) -> DatabaseSettings:
         # RDS User Guide, "Limitations for blue/green deployments": "Blue/green deployments don't
-        # support managing master user passwords with AWS Secrets Manager", and the master
-        # password here is RDS-managed (manage_master_user_password). Refused until the program
-        # keeps the password itself (docs/day-two.md, engine upgrades).
-        if value:
+        # support managing master user passwords with AWS Secrets Manager"; pulumi-aws
+        # (aws_db_instance): "Backups must be enabled to use low-downtime updates".
+        if self.blue_green_update and not self.program_keeps_password:
             raise ValueError(
-                "true is not supported: RDS Blue/Green deployments don't support a master password that RDS "
-                "manages in Secrets Manager, as this program's is; upgrade in place (docs/day-two.md)"
+                "blue_green_update needs master_password: program: RDS Blue/Green deployments don't support a "
+                "master password that RDS manages in Secrets Manager (docs/day-two.md, engine upgrades)"
             )
-        return value
+        if self.blue_green_update and self.backup_retention_days == 0:
+            raise ValueError("blue_green_update needs automated backups: set backup_retention_days to 1..35")
+        return self
 
     @model_validator(mode="after")
     def _class_runs_the_major(self) -> DatabaseSettings:
@@ -461,6 +470,10 @@ class DatabaseSettings(FrozenModel):
     @property
     def major_version(self) -> int:
         return int(self.engine_version.split(".")[0])
+
+    @property
+    def program_keeps_password(self) -> bool:
+        return self.master_password == "program"  # noqa: S105 (who keeps it, not a password)
 
     @property
     def parameter_group_family(self) -> str:

@@ -4,6 +4,8 @@ zone."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from nexus.plans.offline import Plan
 from tests.support.plans import key_arn
 
@@ -63,3 +65,28 @@ def test_database_waits_for_the_monitoring_policy_attachment(plans: dict[str, Pl
     attachment = prod.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "monitoring-policy")
     assert attachment.input("policyArn").endswith("/AmazonRDSEnhancedMonitoringRole")
     assert attachment.urn in prod.one("aws:rds/instance:Instance").options["depends_on"]
+
+
+def test_blue_green_updates_keep_the_master_password_in_the_programs_own_secret(planner: Any) -> None:
+    """RDS Blue/Green deployments don't support an RDS-managed master password (RDS User Guide,
+    "Limitations for blue/green deployments"): with master_password: program the password is
+    generated, kept in a secret of the environment's key (the master secret output), and the
+    parameter group turns logical replication on for the deployment's replication."""
+    database = planner("production").settings.database.model_dump()
+    plan = planner("production", overrides={
+        "nexus:database": {**database, "master_password": "program", "blue_green_update": True}})  # fmt: skip
+    db = plan.one("aws:rds/instance:Instance")
+    assert db.input("blueGreenUpdate") == {"enabled": True}
+    assert db.input("manageMasterUserPassword") is None and db.input("masterUserSecretKmsKeyId") is None
+    (recorded,) = [r for r in plan.to_json()["resources"] if r["urn"] == db.urn]
+    assert recorded["inputs"]["password"] == "[secret]" and "password" in recorded["secret_digests"]  # noqa: S105
+    secret = plan.one("aws:secretsmanager/secret:Secret", "master-secret")
+    assert secret.input("kmsKeyId") == key_arn(plan) and secret.input("namePrefix").startswith("nexus/production/")
+    assert plan.outputs["database_credentials_secret_arn"] == secret.outputs["arn"]
+    (group,) = plan.of_type("aws:rds/parameterGroup:ParameterGroup")
+    assert {"name": "rds.logical_replication", "value": "1", "applyMethod": "pending-reboot"} in group.input(
+        "parameters"
+    )
+    # The committed production file keeps RDS's own password management and no Blue/Green.
+    committed = planner("production").one("aws:rds/instance:Instance")
+    assert committed.input("manageMasterUserPassword") is True and committed.input("blueGreenUpdate") is None

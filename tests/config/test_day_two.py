@@ -283,6 +283,45 @@ CASES = [
     Case("development", {"network.nat_gateways": "single"}, "in place", "NAT gateways created, routes moved"),
     Case("staging", {"network.flow_logs_traffic_type": "REJECT"}, "replacement", "aws_flow_log traffic_type ForceNew"),
     Case("production", {"monitoring.alarms.db_cpu_percent": 70.0}, "in place", "PutMetricAlarm updates in place"),
+    # Blue/Green deployments (pulumi-aws blueGreenUpdate; terraform-provider-aws rds/blue_green.go).
+    Case(
+        "production",
+        {"database.engine_version": "17"},
+        "downtime",
+        "a Blue/Green switchover, not the window",
+        base={"database.master_password": "program", "database.blue_green_update": True},
+        says="about a minute",
+    ),
+    Case(
+        "production",
+        {"database.instance_class": "db.r6g.xlarge"},
+        "downtime",
+        "every instance change but a few goes through the deployment (HasChangesExcept)",
+        base={"database.master_password": "program", "database.blue_green_update": True},
+        says="Blue/Green",
+    ),
+    Case(
+        "production",
+        {"database.blue_green_update": True, "database.master_password": "program"},
+        "refused",
+        "the password change would start a deployment RDS refuses while it manages the password",
+        says="master_password first",
+    ),
+    Case(
+        "production",
+        {"database.blue_green_update": True},
+        "reboot",
+        "rds.logical_replication is static",
+        base={"database.master_password": "program"},
+        says="rds.logical_replication",
+    ),
+    Case(
+        "production",
+        {"database.master_password": "program"},
+        "in place",
+        "ModifyDBInstance ManageMasterUserPassword",
+        says="new ARN",
+    ),
 ]
 
 

@@ -68,7 +68,9 @@ BAD_SETTINGS = [
     ("protect and force_destroy", lambda d: d["protection"].update(protect_stateful_resources=True, force_destroy=True), "nexus:protection", "contradict"),
     # Day two: refused before AWS sees them (docs/day-two.md).
     ("backups off where protected", lambda d: (d["protection"].update(protect_stateful_resources=True), d["database"].update(backup_retention_days=0)), "nexus:database.backup_retention_days = 0", "deletes the existing ones"),
-    ("blue/green with an RDS-managed password", lambda d: d["database"].update(blue_green_update=True), "nexus:database.blue_green_update", "Blue/Green"),
+    ("blue/green with an RDS-managed password", lambda d: d["database"].update(blue_green_update=True), "nexus:database", "blue_green_update needs master_password: program"),
+    ("blue/green without backups", lambda d: d["database"].update(blue_green_update=True, master_password="program", backup_retention_days=0), "nexus:database", "needs automated backups"),  # noqa: S106
+    ("who keeps the password", lambda d: d["database"].update(master_password="me"), "nexus:database.master_password", "program"),  # noqa: S106
     ("apply_immediately unsaid", lambda d: d["database"].pop("apply_immediately"), "nexus:database.apply_immediately", "required"),
     # Instance classes: RDS User Guide, "Supported DB engines for DB instance classes".
     ("misspelled instance class", lambda d: d["database"].update(instance_class="db.t4g.mediun"), "nexus:database.instance_class = db.t4g.mediun", "not an RDS for PostgreSQL instance class (did you mean db.t4g.medium?)"),

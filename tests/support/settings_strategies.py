@@ -142,9 +142,9 @@ FIELDS: dict[str, Field] = {
         optional=True,
     ),
     "database.apply_immediately": Field(st.booleans()),
-    # RDS Blue/Green deployments don't support an RDS-managed master password (RDS User Guide,
-    # "Limitations for blue/green deployments").
-    "database.blue_green_update": Field(st.just(False), st.just(True), optional=True),
+    # Blue/Green needs a program-kept master password and backups (checked together in CROSS).
+    "database.blue_green_update": Field(st.booleans(), optional=True),
+    "database.master_password": Field(st.sampled_from(["rds-managed", "program"]), st.sampled_from(["aws", "none", ""]), optional=True),
     "load_balancer.ssl_policy": Field(st.sampled_from(TLS_GOOD), st.sampled_from(TLS_BAD), optional=True),
     "load_balancer.deletion_protection": Field(st.booleans()),
     "load_balancer.app_port": Field(ints(1, 65535), beyond(1, 65535), optional=True),
@@ -387,6 +387,15 @@ def stack_files(draw: Callable[..., Any], bad_percent: int = 10) -> StackFile:
     # only sometimes names its key is no property); tests/config/test_environment.py refuses it.
     if values.get("protection.protect_stateful_resources") and values.get("database.backup_retention_days") == 0:
         values["database.backup_retention_days"] = 1
+
+    # RDS Blue/Green deployments don't support an RDS-managed master password ("Limitations for
+    # blue/green deployments") and need automated backups (pulumi-aws aws_db_instance docs).
+    if (
+        values.get("database.blue_green_update") is True
+        and "nexus:database.master_password" not in expected
+        and (values.get("database.master_password") != "program" or values.get("database.backup_retention_days") == 0)
+    ):
+        expected["nexus:database"] = True
 
     # A real class that runs none of the majors drawn (13..18): refused naming the database
     # section, where instance_class and engine_version meet (the class check runs only when
