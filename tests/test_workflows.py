@@ -157,14 +157,28 @@ def test_blocking_changes_stop_the_pull_request_and_the_deploy_unless_approved()
     assert "nexus diff /tmp/plans/base /tmp/plans/head --markdown --fail-on blocking" in report["run"]
     # The policy results go into the same comment, after the diff.
     assert report["run"].index("nexus check --all") > report["run"].index("nexus diff")
-    (gate,) = [s for s in job["steps"] if "blocking-change-approved" in s.get("if", "")]
+    (gate,) = [s for s in job["steps"] if "steps.report.outputs.blocking" in s.get("if", "")]
     assert "steps.report.outputs.blocking == '1'" in gate["if"] and "exit 1" in gate["run"]
     assert job["steps"].index(gate) > next(i for i, s in enumerate(job["steps"]) if "sticky" in s.get("uses", ""))
+
+    # A push after the approval withdraws it: the gate does not count the label on a new push.
+    (withdraw,) = [s for s in job["steps"] if "--remove-label blocking-change-approved" in s.get("run", "")]
+    assert "github.event.action == 'synchronize'" in withdraw["if"] and job["steps"].index(withdraw) < job[
+        "steps"
+    ].index(gate)
+    assert "github.event.action == 'synchronize' ||" in gate["if"]
+    # A base that cannot be planned is not waved through.
+    assert "diff_status=1" in report["run"]
 
     deploy = workflow("deploy.yml")
     checks = deploy["jobs"]["checks"]
     (day_two,) = [s for s in checks["steps"] if "--fail-on blocking" in s.get("run", "")]
     assert "blocking-change-approved" in day_two["run"] and "ALLOW_BLOCKING" in day_two["run"]
+    # A manual run (a rollback) is compared with main's head, what the pushes deployed.
+    assert (
+        'if [ "$EVENT" = "workflow_dispatch" ]' in day_two["run"] and "git fetch --quiet origin main" in day_two["run"]
+    )
+    assert day_two["run"].count('approved "') == 3  # no base, an unplannable base, a BLOCKING diff
     assert checks["permissions"] == {"contents": "read", "pull-requests": "read"}
     assert deploy["on"]["workflow_dispatch"]["inputs"]["allow_blocking"]["default"] is False
     assert "checks" in str(deploy["jobs"]["staging"]["needs"])

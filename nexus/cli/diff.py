@@ -130,13 +130,17 @@ def _diff_stack(stack: str, base: dict[str, Any], head: dict[str, Any]) -> Stack
     users: dict[str, set[str]] = {}  # replaced urn -> the urns that refer to it
     frontier = list(replaced)
     while frontier:
-        tokens = {u: _identity_tokens(b[u]) for u in frontier}
+        tokens = {u: (_identity_tokens(b[u]), _explicit_names(b[u])) for u in frontier}
         frontier = []
         for urn in common:
             r, already = h[urn], urn in replaced
-            for source, toks in tokens.items():
+            for source, (toks, names) in tokens.items():
                 label = _label(b[source])
-                for path in _paths_referring(r.get("inputs", {}), toks, "") if source != urn else []:
+                if source != urn and _paths_referring(_without_names(b[urn].get("inputs", {})), toks, "", names):
+                    users.setdefault(source, set()).add(urn)  # it still refers to the old one when that goes
+                for path in (
+                    _paths_referring(_without_names(r.get("inputs", {})), toks, "", names) if source != urn else []
+                ):
                     users.setdefault(source, set()).add(urn)
                     if forces_new(r["type"], path):
                         replaced.setdefault(urn, []).append(f"{path}: refers to replaced {label}")
@@ -167,6 +171,18 @@ def _diff_stack(stack: str, base: dict[str, Any], head: dict[str, Any]) -> Stack
                     "delete what is in use, and `up` stops midway"
                 )
     changes.tag_only = _tag_only(b, h, common, changes)
+    # The engine creates before it deletes: a new resource taking the physical name of one that
+    # goes in the same update fails (AWS: already exists), e.g. rolling back across a rename.
+    going = {(b[u]["type"], n): u for u in set(b) - set(h) for n in _unique_keys(b[u])}
+    for urn in sorted(set(h) - set(b)):
+        for name in _unique_keys(h[urn]):
+            if (h[urn]["type"], name) in going:
+                old = b[going[(h[urn]["type"], name)]]
+                changes.blocking.append(
+                    f"{stack}: creates {_label(h[urn])} ({name!r}) before deleting {_label(old)}, which holds it: "
+                    "AWS refuses the create (it exists); rename the state instead "
+                    f"(pulumi state rename) or take the change in two updates"
+                )
     for urn in sorted(set(b) - set(h)):
         if why := _precious(b[urn]):
             changes.blocking.append(f"{stack}: deletes {_label(b[urn])} ({why})")
@@ -256,15 +272,39 @@ def _identity_tokens(r: dict[str, Any]) -> list[str]:
     return tokens
 
 
-def _paths_referring(value: Any, tokens: list[str], path: str) -> list[str]:
-    """Top-level argument paths of `value` whose strings contain one of `tokens`."""
+def _explicit_names(r: dict[str, Any]) -> list[str]:
+    """The physical names the program gave a resource: others may refer to it by exactly that
+    (an instance's parameterGroupName is the group's name, which is also its AWS ID)."""
+    inputs = r.get("inputs", {})
+    return [v for k in EXPLICIT_NAME_INPUTS if isinstance(v := inputs.get(k), str) and v]
+
+
+def _unique_keys(r: dict[str, Any]) -> list[str]:
+    """What AWS allows once at a time: a physical name, or a load balancer's listener port
+    (ELBv2 CreateListener: DuplicateListener)."""
+    inputs = r.get("inputs", {})
+    keys = _explicit_names(r)
+    if r["type"] == "aws:lb/listener:Listener" and inputs.get("port") is not None:
+        keys.append(f"port {inputs['port']} of {inputs.get('loadBalancerArn')}")
+    return keys
+
+
+def _without_names(inputs: dict[str, Any]) -> dict[str, Any]:
+    """A resource's inputs without its own name inputs: its name equal to another's (the
+    instance identifier and the database security group are both nexus-<stack>-db) is no
+    reference."""
+    return {k: v for k, v in inputs.items() if k not in EXPLICIT_NAME_INPUTS}
+
+
+def _paths_referring(value: Any, tokens: list[str], path: str, names: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Argument paths of `value` whose strings contain one of `tokens`, or equal one of `names`."""
     if isinstance(value, dict):
-        return [p for k, v in value.items() for p in _paths_referring(v, tokens, f"{path}.{k}" if path else k)]
+        return [p for k, v in value.items() for p in _paths_referring(v, tokens, f"{path}.{k}" if path else k, names)]
     if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in _paths_referring(v, tokens, f"{path}[{i}]")]
+        return [p for i, v in enumerate(value) for p in _paths_referring(v, tokens, f"{path}[{i}]", names)]
     if isinstance(value, str):
         low = value.lower()
-        return [path] if any(t.lower() in low for t in tokens) else []
+        return [path] if any(t.lower() in low for t in tokens) or value in names else []
     return []
 
 

@@ -77,6 +77,16 @@ def _timing(head: Settings) -> str:
 
 def _engine(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
     major_old, major_new = int(str(old).split(".")[0]), int(str(new).split(".")[0])
+    if major_old == major_new and "." not in str(new):
+        # A major alone lets RDS keep the running minor (auto minor upgrades go on): the
+        # provider compares it with engine_version_actual's major only.
+        return "none", f"{old} -> {new}: unpinned; the instance keeps the minor it runs"
+    if major_old == major_new and "." not in str(old):
+        return "window", (
+            f"pins {new} {_timing(head)}; the instance may already run a later {major_new} minor (auto minor "
+            "upgrades), which RDS refuses to downgrade: check first with aws rds describe-db-instances "
+            "--query 'DBInstances[].EngineVersion'"
+        )
     if major_new < major_old or (major_new == major_old and _version(new) < _version(old)):
         return "refused", "RDS cannot downgrade an engine: restore a snapshot into a new stack of the older version"
     if _blue_green(base, head):
@@ -194,6 +204,18 @@ def _retention(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str,
     if old is not None and new is not None and new < old:
         return "data loss", f"{old} -> {new} days: logs older than {new} days are deleted"
     return "in place", f"{old} -> {new} days, at once"
+
+
+def _audit_retention(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    """The trail bucket keeps its logs audit.retention_days, or monitoring.metrics_retention_days
+    when unset; there is no trail bucket unless audit.trail is own."""
+    if _get(base, "audit.trail") != "own" and _get(head, "audit.trail") != "own":
+        return "none", "no trail of this stack (audit.trail: shared-account): nothing is kept here"
+    before = old if old is not None else _get(base, "monitoring.metrics_retention_days")
+    after = new if new is not None else _get(head, "monitoring.metrics_retention_days")
+    if before is not None and after is not None and after < before:
+        return "data loss", f"the trail's logs: {before} -> {after} days: log files older than {after} days are deleted"
+    return "in place", f"the trail's logs: {before} -> {after} days, at once"
 
 
 def _flush(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
@@ -624,7 +646,7 @@ ROWS: tuple[Row, ...] = (
         "in place",
         "the trail bucket's lifecycle, at once",
         "S3 lifecycle expiration",
-        _retention,
+        _audit_retention,
     ),
 )
 ROW_OF = {row.key: row for row in ROWS}
@@ -650,24 +672,75 @@ def leaves(settings: Settings, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+# Instance arguments whose change the provider sends through a Blue/Green deployment when it is
+# on: all but tags, deletion_protection, skip_final_snapshot, password and a few others
+# (resourceInstanceUpdate: HasChangesExcept). Parameter group values (ssl, max_connections)
+# change the group, not the instance.
+BLUE_GREEN_KEYS = frozenset({
+    "database.engine_version", "database.instance_class", "database.allocated_storage_gb",
+    "database.max_allocated_storage_gb", "database.port", "database.multi_az", "database.backup_retention_days",
+    "database.backup_window", "database.maintenance_window", "database.performance_insights",
+    "database.performance_insights_retention_days", "database.monitoring_interval_seconds", "database.log_exports",
+    "database.apply_immediately", "database.master_password",
+})  # fmt: skip
+
+
+def _defaults() -> dict[str, Any]:
+    """Dotted key -> default of every settings key that has one (the models')."""
+    from pydantic import BaseModel
+
+    from nexus.config.environment import Settings as Model
+
+    found: dict[str, Any] = {}
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                walk(annotation, f"{prefix}{name}.")
+            elif not field.is_required():
+                value = field.get_default(call_default_factory=True)
+                found[f"{prefix}{name}"] = list(value) if isinstance(value, tuple) else value
+
+    walk(Model, "")
+    return found
+
+
 def classify(base: Settings, head: Settings) -> list[Verdict]:
     """Every setting that differs between two settings documents, with what the change does.
     A key the table does not know is classed "refused": the safe answer until it has a row."""
     old, new = leaves(base), leaves(head)
+    defaults = _defaults()
     verdicts = []
     for key in sorted(set(old) | set(new)):
         if old.get(key) == new.get(key):
             continue
+        if (key not in old or key not in new) and key in defaults:
+            # A key one program version has and the other has not: its default is no change.
+            present = new[key] if key in new else old[key]
+            if present == defaults[key]:
+                continue
         row = ROW_OF.get(key)
+        if row is None and key not in new:
+            verdicts.append(
+                Verdict(key, old.get(key), None, "none", "a setting this version of the program dropped", "")
+            )
+            continue
         if row is None:
             verdicts.append(Verdict(key, old.get(key), new.get(key), "refused", "no day-two row for this key", ""))
             continue
         judged = row.judge(old.get(key), new.get(key), base, head) if row.judge else None
         effect, what = judged or (row.effect, row.what)
-        if effect == "window" and not judged and _blue_green(base, head):
-            # The provider sends every instance change but a few through the deployment
-            # (resourceInstanceUpdate: HasChangesExcept(...)), at once.
-            effect, what = "downtime", f"{what}: through a Blue/Green deployment at once (about a minute of switchover)"
+        if _blue_green(base, head) and key in BLUE_GREEN_KEYS and effect not in BLOCKING_EFFECTS | {"downtime"}:
+            # The provider sends every instance change but a few through a deployment, at once
+            # (terraform-provider-aws rds/instance.go resourceInstanceUpdate: HasChangesExcept).
+            effect, what = (
+                "downtime",
+                (
+                    f"{what}; through a Blue/Green deployment at once: about a minute of switchover, the old instance "
+                    "deleted without a final snapshot, a new resource ID"
+                ),
+            )
         elif effect == "window" and not judged:
             what = f"{what}: {_timing(head)}"
         verdicts.append(Verdict(key, old.get(key), new.get(key), effect, what, row.source))

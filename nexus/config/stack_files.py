@@ -243,42 +243,45 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """The safe constructors, floats that keep their text, and duplicate keys noted: PyYAML keeps
-    the last one silently, the Pulumi CLI's YAML reader refuses the file."""
+    """The safe constructors and floats that keep their text. Duplicate keys, which PyYAML keeps
+    silently (the last wins) and the Pulumi CLI's YAML reader refuses: _duplicate_keys."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.key_paths: dict[int, str] = {}  # id(node) -> the keys leading to it: config.nexus:database
-        self.duplicates: list[tuple[int, str]] = []  # (line, "line: what"), the line of the second setting
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        # A parent is always constructed before its children, so its path is known here. Keys
-        # brought in by a merge (`<<: *defaults`) may be overridden: that is what merging means.
-        path = self.key_paths.get(id(node), "")
-        lines: dict[Any, list[int]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node)
-            lines.setdefault(key, []).append(key_node.start_mark.line + 1)
-            self.key_paths.setdefault(id(value_node), f"{path}.{key}" if path else str(key))
-        for key, at in lines.items():
-            if len(at) > 1:
-                name = (f"{path}.{key}" if path else str(key)).removeprefix("config.")
-                times = "twice" if len(at) == 2 else f"{len(at)} times"
-                listed = ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
-                self.duplicates.append(
-                    (at[1], f"{at[1]}: {name} is set {times} (lines {listed}); the Pulumi CLI refuses a duplicate key")
-                )
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return mapping
-
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> list[Any]:
-        path = self.key_paths.get(id(node), "")
-        for i, item in enumerate(node.value):
-            self.key_paths.setdefault(id(item), f"{path}[{i}]")
-        sequence: list[Any] = super().construct_sequence(node, deep=deep)
-        return sequence
+def _duplicate_keys(root: yaml.Node) -> list[tuple[int, str]]:
+    """(line, "line: what") for every key set twice in one mapping, read from the composed
+    nodes, before construction: PyYAML's merge (`<<: *defaults`) rewrites mapping nodes in place
+    while constructing, and its constructed keys are YAML 1.1 values (`on` and `yes` are both
+    True), where the Pulumi CLI compares the keys' text. Merged keys may be overridden: that is
+    what merging means."""
+    found: list[tuple[int, str]] = []
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack += [(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        elif isinstance(node, yaml.MappingNode):
+            lines: dict[str, list[int]] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                lines.setdefault(key_node.value, []).append(key_node.start_mark.line + 1)
+                stack.append((value_node, f"{path}.{key_node.value}" if path else key_node.value))
+            for key, at in lines.items():
+                if len(at) > 1:
+                    name = (f"{path}.{key}" if path else key).removeprefix("config.")
+                    times = "twice" if len(at) == 2 else f"{len(at)} times"
+                    listed = ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
+                    found.append(
+                        (
+                            at[1],
+                            f"{at[1]}: {name} is set {times} (lines {listed}); the Pulumi CLI refuses a duplicate key",
+                        )
+                    )
+    return found
 
 
 def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
@@ -307,11 +310,16 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise SettingsError(path.name, ["not UTF-8 text"]) from None
     try:
         loader = _Loader(text)  # the pure-Python reader checks the characters here already
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None and (duplicates := _duplicate_keys(node)):
+            raise YamlError(path.name, [problem for _, problem in sorted(duplicates)])
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         raise YamlError(path.name, [yaml_syntax_problem(text, exc)]) from None
-    if loader.duplicates:
-        raise YamlError(path.name, [problem for _, problem in sorted(loader.duplicates)])
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # A value YAML parses but cannot build: a date that does not exist (2024-02-30), an
+        # integer of more digits than Python converts, nesting deeper than the recursion limit.
+        raise YamlError(path.name, [f"a value YAML cannot read: {exc}"]) from None
     if not isinstance(data, dict):
         raise SettingsError(path.name, ["must be a YAML mapping"])
     return data

@@ -49,9 +49,20 @@ def _shape_problem(doc: Any) -> str | None:
     for i, r in enumerate(resources):
         if not isinstance(r, dict) or not all(isinstance(r.get(k), str) for k in ("urn", "type", "name")):
             return f"resources[{i}] lacks urn, type or name"
-        if not all(isinstance(r.get(k, {}), dict) for k in ("inputs", "options")):
-            return f"resources[{i}]: inputs and options must be objects"
+        if not all(isinstance(r.get(k, {}), dict) for k in ("inputs", "options", "secret_digests")):
+            return f"resources[{i}]: inputs, options and secret_digests must be objects"
+        aliases = r.get("options", {}).get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            return f"resources[{i}]: options.aliases must be a list of names"
+    settings = doc.get("settings", {})
+    if not isinstance(settings, dict) or not all(isinstance(v, dict) for k, v in settings.items() if k in _SECTIONS):
+        return "'settings' must be an object of settings sections"
     return None
+
+
+# The settings sections a plan's settings document holds as objects (nexus.config.environment).
+_SECTIONS = ("application", "features", "limits", "network", "database", "load_balancer", "secrets", "protection",
+             "monitoring", "security", "performance", "identity", "audit")  # fmt: skip
 
 
 def load_plans(path: Path) -> dict[str, dict[str, Any]]:

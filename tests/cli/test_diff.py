@@ -343,3 +343,33 @@ def test_a_directory_of_plans_against_one_plan_file_is_refused(
     for pair in ([directory, directory / "staging.json"], [directory / "staging.json", directory]):
         code, out, err = run([*command, *map(str, pair)], capsys)
         assert code == EXIT_INVALID and out == "" and "is a directory of plans" in err and err.count("\n") == 1
+
+
+def test_a_group_referred_to_by_its_name_replaced_delete_first_blocks(plans: dict[str, Plan]) -> None:
+    """The instance names its parameter group (parameterGroupName is the group's name, its AWS
+    ID): replaced delete-first (explicit name), the group is still in use: RDS refuses
+    (InvalidDBParameterGroupState)."""
+    base = as_plans(plans["staging"])
+    head = copy.deepcopy(base)
+    group = resource(head, "staging", "aws:rds/parameterGroup:ParameterGroup")
+    group["inputs"]["description"] += " (edited)"  # force-new
+    (changes,) = diff_plans(base, head)
+    (blocking,) = changes.blocking
+    assert "ParameterGroup parameters-postgres16 delete-first" in blocking and "Instance postgres" in blocking
+
+
+def test_a_create_that_takes_the_name_of_a_delete_blocks(plans: dict[str, Plan]) -> None:
+    """Creates come before deletes: going back across a rename (no alias the other way) would
+    create a group whose name the old one still holds, and a second port-80 listener."""
+    head = as_plans(plans["staging"])
+    base = copy.deepcopy(head)
+    for r in base["staging"]["resources"]:
+        if r["name"] in ("parameters-postgres16", "http"):
+            r["name"] = {"parameters-postgres16": "parameters", "http": "http-redirect"}[r["name"]]
+            r["urn"] = r["urn"].rsplit("::", 1)[0] + "::" + r["name"]
+            r["options"].pop("aliases", None)
+    (back,) = diff_plans(head, base)  # from today's names back to the old ones
+    assert sorted(b.split(" (")[0] for b in back.blocking) == [
+        "staging: creates aws:lb/listener:Listener http-redirect",
+        "staging: creates aws:rds/parameterGroup:ParameterGroup parameters",
+    ]

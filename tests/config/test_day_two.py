@@ -322,6 +322,36 @@ CASES = [
         "ModifyDBInstance ManageMasterUserPassword",
         says="new ARN",
     ),
+    Case(
+        "production",
+        {"database.backup_window": "02:00-02:30"},
+        "downtime",
+        "with Blue/Green on, the provider sends this through a deployment too (HasChangesExcept)",
+        base={"database.master_password": "program", "database.blue_green_update": True},
+        says="switchover",
+    ),
+    Case(
+        "production",
+        {"audit.retention_days": 30},
+        "data loss",
+        "unset means metrics_retention_days (90): the trail's lifecycle shortens",
+        says="90 -> 30",
+    ),
+    Case("staging", {"audit.retention_days": 30}, "none", "staging keeps no trail (audit.trail: shared-account)"),
+    Case(
+        "staging",
+        {"database.engine_version": "16.4"},
+        "window",
+        "a pin may be below the minor auto-upgrades reached: RDS refuses a downgrade",
+        says="describe-db-instances",
+    ),
+    Case(
+        "staging",
+        {"database.engine_version": "16"},
+        "none",
+        "a bare major keeps the running minor",
+        base={"database.engine_version": "16.4"},
+    ),
 ]
 
 
@@ -380,3 +410,15 @@ def test_the_reverse_change_is_classed_too(plans: dict[str, Plan]) -> None:
         _set(second, key, b)
         assert [v.effect for v in classify(first, second)] == [forth], key
         assert [v.effect for v in classify(second, first)] == [back], key
+
+
+def test_a_key_only_one_program_version_has_is_no_change_at_its_default(plans: dict[str, Plan]) -> None:
+    """A base planned before a setting existed has no such key: at its default, nothing changes;
+    a key the new program dropped is said, not refused."""
+    head = plans["production"].settings.model_dump(mode="json")
+    base = copy.deepcopy(head)
+    del base["database"]["master_password"], base["database"]["blue_green_update"]
+    assert classify(base, head) == []
+    base["database"]["retired_knob"] = 3
+    (dropped,) = classify(base, head)
+    assert (dropped.key, dropped.effect, dropped.blocking) == ("database.retired_knob", "none", False)

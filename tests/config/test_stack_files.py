@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from nexus.cli import main
 from nexus.config.errors import EXIT_INVALID
 from nexus.config.messages import YamlError
 from nexus.config.stack_files import ROOT, load_stack_config, personal_stack_files, stack_names
@@ -224,6 +225,28 @@ def test_a_merge_may_override_the_keys_it_brings(tmp_path: Path) -> None:
     extra = "  kubernetes:base: &base {a: 1, b: 2}\n  kubernetes:site:\n    <<: *base\n    b: 3\n"
     root = edited_project(tmp_path, {"Pulumi.staging.yaml": [("  nexus:environment:", extra + "  nexus:environment:")]})
     assert load_stack_config("staging", root=root).values["kubernetes:site"] == {"a": 1, "b": 3}
+
+
+def test_keys_are_compared_as_text_and_merges_read_as_written(tmp_path: Path) -> None:
+    """`on` and `yes` are two keys to the Pulumi CLI (PyYAML would read both as True), and a
+    merge inside an anchor used before it is built is no duplicate (PyYAML flattens merges in
+    place while constructing: duplicates are read from the composed nodes)."""
+    extra = (
+        "  kubernetes:flags: {on: 1, yes: 2}\n"
+        "  kubernetes:defaults:\n    db:\n      inner: &inner\n        <<: {port: 5, host: h}\n        port: 7\n"
+        "  kubernetes:site:\n    x:\n      <<: *inner\n"
+    )
+    root = edited_project(tmp_path, {"Pulumi.staging.yaml": [("  nexus:environment:", extra + "  nexus:environment:")]})
+    values = load_stack_config("staging", root=root).values
+    assert values["kubernetes:site"] == {"x": {"port": 7, "host": "h"}}
+
+
+def test_a_value_yaml_cannot_build_is_one_line_not_a_crash(tmp_path: Path, capsys: Any) -> None:
+    root = edited_project(tmp_path, {"Pulumi.staging.yaml": [("  nexus:environment:", "  kubernetes:when: 2024-02-30\n  nexus:environment:")]})  # fmt: skip
+    assert main(["plan", "--stack", "staging", "--project-dir", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Pulumi.staging.yaml") and "a value YAML cannot read: day is out of range" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
 READERS = [["plan", "--stack", "staging", "--project-dir", "{root}"], ["check", "--stack", "staging"], ["compare"],

@@ -51,6 +51,12 @@ def bad_paths(tmp: Path) -> dict[str, Path]:
     (tmp / "list.json").write_text("[1, 2]")
     (tmp / "no-resources.json").write_text('{"stack": "development", "environment": "development"}')
     (tmp / "binary.json").write_bytes(b"\xff\xfe\x00")
+    plan = '{"stack": "development", "environment": "development", "resources": [%s], "settings": %s}'
+    resource = '{"urn": "u", "type": "t", "name": "n", "inputs": {}, "options": %s%s}'
+    (tmp / "settings-list.json").write_text(plan % ("", "[1]"))
+    (tmp / "section-null.json").write_text(plan % ("", '{"database": null}'))
+    (tmp / "digests-null.json").write_text(plan % (resource % ("{}", ', "secret_digests": null'), "{}"))
+    (tmp / "aliases-text.json").write_text(plan % (resource % ('{"aliases": "parameters"}', ""), "{}"))
     return {
         "missing": tmp / "missing.json",
         "directory without plans": tmp / "empty",
@@ -58,7 +64,13 @@ def bad_paths(tmp: Path) -> dict[str, Path]:
         "JSON, not a plan": tmp / "list.json",
         "plan without resources": tmp / "no-resources.json",
         "not text": tmp / "binary.json",
+        "settings not an object": tmp / "settings-list.json",
+        "a settings section not an object": tmp / "section-null.json",
+        "secret digests not an object": tmp / "digests-null.json",
+        "aliases not a list": tmp / "aliases-text.json",
     }
 
 
-BAD_FILES = ["missing", "not JSON", "JSON, not a plan", "plan without resources", "not text"]
+BAD_FILES = ["missing", "not JSON", "JSON, not a plan", "plan without resources", "not text",
+             "settings not an object", "a settings section not an object", "secret digests not an object",
+             "aliases not a list"]  # fmt: skip
