@@ -162,7 +162,7 @@ def _diff_stack(stack: str, base: dict[str, Any], head: dict[str, Any]) -> Stack
     for urn in common:
         if urn in replaced and (why := _precious(b[urn]) or _precious(h[urn])):
             changes.blocking.append(f"{stack}: replaces {_label(h[urn])} ({why})")
-        elif urn in replaced and _explicit_name(h[urn]):
+        elif urn in replaced and _explicit_names(h[urn]):
             still = sorted(_label(h[u]) for u in users.get(urn, set()) if u not in replaced)
             if still:
                 changes.blocking.append(
@@ -214,11 +214,6 @@ def _secret_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         for path in sorted(set(before) & set(after))
         if before[path] != after[path]
     ]
-
-
-def _explicit_name(r: dict[str, Any]) -> bool:
-    inputs = r.get("inputs", {})
-    return any(isinstance(inputs.get(k), str) for k in EXPLICIT_NAME_INPUTS)
 
 
 def _tag_only(b: dict[str, Any], h: dict[str, Any], common: list[str], changes: StackChanges) -> int:

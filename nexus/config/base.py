@@ -6,10 +6,12 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
+from pydantic.fields import FieldInfo
 
 PROJECT = "nexus"
 
@@ -42,6 +44,17 @@ def allowed(text: str) -> JsonDict:
     """The "allowed" column of the settings reference (docs/settings.md) for a rule that a
     validator enforces rather than a Field constraint; written from the limit tables."""
     return {"allowed": text}
+
+
+def leaf_fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], FieldInfo]]:
+    """Every setting of `model` as (path, field), nested models walked into: the one walk over
+    the schema that the settings reference, the day-two table's defaults and their tests share."""
+    for name, field in model.model_fields.items():
+        nested = field.annotation
+        if isinstance(nested, type) and issubclass(nested, BaseModel):
+            yield from leaf_fields(nested, (*prefix, name))
+        else:
+            yield (*prefix, name), field
 
 
 def ipv4_cidr(value: str) -> ipaddress.IPv4Network:

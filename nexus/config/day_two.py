@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+
+from nexus.config.base import leaf_fields
 
 EFFECTS: dict[str, str] = {
     "none": "no AWS call: read by the program's validation or by Pulumi only",
@@ -685,25 +688,18 @@ BLUE_GREEN_KEYS = frozenset({
 })  # fmt: skip
 
 
+@cache
 def _defaults() -> dict[str, Any]:
     """Dotted key -> default of every settings key that has one (the models')."""
-    from pydantic import BaseModel
-
     from nexus.config.environment import Settings as Model
 
-    found: dict[str, Any] = {}
-
-    def walk(model: type[BaseModel], prefix: str) -> None:
-        for name, field in model.model_fields.items():
-            annotation = field.annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                walk(annotation, f"{prefix}{name}.")
-            elif not field.is_required():
-                value = field.get_default(call_default_factory=True)
-                found[f"{prefix}{name}"] = list(value) if isinstance(value, tuple) else value
-
-    walk(Model, "")
-    return found
+    return {
+        ".".join(path): list(value)
+        if isinstance(value := field.get_default(call_default_factory=True), tuple)
+        else value
+        for path, field in leaf_fields(Model)
+        if not field.is_required()
+    }
 
 
 def classify(base: Settings, head: Settings) -> list[Verdict]:

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from nexus.config.base import BOOTSTRAP_PROJECT, PROJECT
+from nexus.config.base import BOOTSTRAP_PROJECT, PROJECT, leaf_fields
 from nexus.config.bootstrap import BootstrapSettings
 from nexus.config.environment import Settings
 from nexus.config.stack_files import ROOT, load_stack_config
@@ -38,30 +38,17 @@ BEGIN, END = "<!-- BEGIN GENERATED: {} -->", "<!-- END GENERATED: {} -->"
 
 # Settings fields that are not `nexus:` keys: the stack name comes from --stack, and the
 # provider's own keys keep their names.
-_KEY_OF = {"stack": None, "region": "aws:region", "aws_default_tags": "aws:defaultTags"}
+_KEY_OF = {"region": "aws:region", "aws_default_tags": "aws:defaultTags"}
 
 
-def rows(
-    model: type[BaseModel], namespace: str, values: Callable[[tuple[str, ...]], list[Any]], prefix: tuple[str, ...] = ()
-) -> Iterator[list[str]]:
+def rows(model: type[BaseModel], namespace: str, values: Callable[[tuple[str, ...]], list[Any]]) -> Iterator[list[str]]:
     """One row per leaf key of `model`: key, meaning, allowed, default, values per stack."""
-    for name, field in model.model_fields.items():
-        path = (*prefix, name)
-        if not prefix and name in _KEY_OF:
-            key = _KEY_OF[name]
-            if key is None:
-                continue
-        else:
-            key = f"{namespace}:{'.'.join(path)}"
-        nested = _model_of(field.annotation)
-        if nested is not None:
-            yield from rows(nested, namespace, values, path)
+    for path, field in leaf_fields(model):
+        dotted = ".".join(path)
+        if dotted == "stack":  # from --stack, not a key
             continue
+        key = _KEY_OF.get(dotted) or f"{namespace}:{dotted}"
         yield [f"`{key}`", field.description or "", _allowed(field), _default(field), _values(values(path))]
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
 def _allowed(field: FieldInfo) -> str:

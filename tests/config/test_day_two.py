@@ -16,6 +16,7 @@ import pytest
 from pydantic import BaseModel
 
 from nexus.cli.diff import diff_plans
+from nexus.config.base import leaf_fields
 from nexus.config.day_two import BLOCKING_EFFECTS, EFFECTS, ROW_OF, ROWS, classify, leaves
 from nexus.config.environment import Settings
 from nexus.plans.offline import Plan
@@ -27,14 +28,8 @@ DNS = {"load_balancer.certificate_arn": None, "load_balancer.domain_name": "app.
        "load_balancer.hosted_zone_id": ZONE}  # fmt: skip
 
 
-def model_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
-    keys: set[str] = set()
-    for name, info in model.model_fields.items():
-        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
-            keys |= model_keys(info.annotation, f"{prefix}{name}.")
-        elif f"{prefix}{name}" != "stack":
-            keys.add(f"{prefix}{name}")
-    return keys
+def model_keys(model: type[BaseModel]) -> set[str]:
+    return {".".join(path) for path, _ in leaf_fields(model) if path != ("stack",)}
 
 
 def test_every_settings_key_has_exactly_one_row() -> None:

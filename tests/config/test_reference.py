@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from nexus.config import reference
-from nexus.config.base import allowed
+from nexus.config.base import allowed, leaf_fields
 from nexus.config.bootstrap import BootstrapSettings
 from nexus.config.environment import Settings
 from nexus.config.limits import CLOUDWATCH_RETENTION_DAYS, INBOUND_RULES_PER_SECURITY_GROUP, MONITORING_INTERVALS
@@ -23,14 +23,8 @@ def test_docs_settings_is_what_the_models_generate() -> None:
     assert reference.render(current) == current, "docs/settings.md is stale: run make docs"
 
 
-def leaf_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
-    keys = []
-    for name, field in model.model_fields.items():
-        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
-            keys += leaf_keys(field.annotation, f"{prefix}{name}.")
-        elif f"{prefix}{name}" != "stack":
-            keys.append(f"{prefix}{name}")
-    return keys
+def leaf_keys(model: type[BaseModel]) -> list[str]:
+    return [".".join(path) for path, _ in leaf_fields(model) if path != ("stack",)]
 
 
 @pytest.mark.parametrize("model", [Settings, BootstrapSettings])
