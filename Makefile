@@ -14,7 +14,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 # every offline plan pays about 2 s to compile the providers' modules again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help plan plan-all test lint typecheck check compare diagram cost docs bench fuzz clean
+.PHONY: help plan plan-all test e2e emulate lint typecheck check compare diagram cost docs bench fuzz clean
 
 help:                               ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -51,6 +51,12 @@ $(VENV)/.bytecode: $(VENV)/.installed
 
 test: $(VENV)/.bytecode             ## the test suite (TEST_WORKERS=2 processes)
 	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
+
+e2e: $(VENV)/.bytecode              ## end-to-end tests: `nexus emulate --keep` in its own process, the status page in chromium
+	$(PY) -m pytest -p no:xdist -m e2e
+
+emulate: $(VENV)/.installed         ## STACK's environment in an emulated AWS (moto), verified (KEEP=1 stays up)
+	$(PY) -m nexus emulate --stack $(STACK) $(if $(CONFIG_FROM),--config-from $(CONFIG_FROM)) $(if $(KEEP),--keep)
 
 lint: $(VENV)/.installed            ## what CI lints: ruff, ruff format, actionlint
 	$(VENV)/bin/ruff check .

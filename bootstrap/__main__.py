@@ -67,3 +67,4 @@ access = CiAccess(
 pulumi.export("oidc_provider_arn", access.provider.arn)
 pulumi.export("preview_role_arn", access.preview_role.arn)
 pulumi.export("deploy_role_arns", {tier: role.arn for tier, role in access.deploy_roles.items()})
+pulumi.export("drift_role_arns", {tier: role.arn for tier, role in access.drift_roles.items()})

@@ -91,7 +91,7 @@ def test_every_repository_file_the_docs_name_exists() -> None:
 
 def test_the_repository_layout_is_the_repository() -> None:
     paths = layout_paths((ROOT / "docs" / "design.md").read_text())
-    assert {"nexus/plans/rules.py", "tests/support/emulated.py", "tests/cli/", "nexus/config/limits.py"} <= {
+    assert {"nexus/plans/rules.py", "nexus/live/emulator.py", "tests/cli/", "nexus/config/limits.py"} <= {
         p for _, p in paths
     }
     assert [f"docs/design.md:{number}: {path}" for number, path in paths if not (ROOT / path).exists()] == []

@@ -16,6 +16,7 @@ from nexus.ci.iam import (
     GITHUB_OIDC_HOST,
     StateAccess,
     deploy_policy,
+    drift_policy,
     github_oidc_trust,
     preview_policy,
 )
@@ -37,6 +38,9 @@ class CiAccessArgs:
 
 # Which stacks a tier's role may change: every development stack (development, development-alice,
 # development-pr-42) for development; exactly the stack of the same name otherwise.
+# The GitHub environment of the nightly drift check (no reviewers; deployment branches: the
+# default branch only, docs/ci-identities.md).
+DRIFT_ENVIRONMENT = "drift"
 STACK_PATTERNS = {"development": "development*", "staging": "staging", "production": "production"}
 
 
@@ -55,7 +59,8 @@ class CiAccess(pulumi.ComponentResource):
     """The GitHub OIDC provider, a read-only preview role for pull requests, and a deploy role
     per tier that can change only that tier's stacks.
 
-    Outputs: `oidc_provider_arn`, `preview_role_arn`, `deploy_role_arns` (tier to ARN).
+    Outputs: `oidc_provider_arn`, `preview_role_arn`, `deploy_role_arns` and `drift_role_arns`
+    (tier to ARN).
     """
 
     def __init__(self, name: str, args: CiAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -94,11 +99,26 @@ class CiAccess(pulumi.ComponentResource):
                 partial(deploy_policy, PROJECT, STACK_PATTERNS[tier], args.account_id, args.region),
             )
 
+        # The nightly drift check (.github/workflows/drift.yml): read-only, a role per tier so
+        # that each reads only its tier's state; trusted only in the `drift` GitHub environment,
+        # whose deployment-branch rule admits the default branch alone (a pull request cannot
+        # edit a workflow into it). Like any preview it decrypts its tier's stack secrets.
+        self.drift_roles: dict[str, aws.iam.Role] = {}
+        for tier in args.environments:
+            self.drift_roles[tier] = self._role(
+                f"drift-{tier}",
+                naming.name(f"drift-{tier}", max_len=64),
+                [f"repo:{args.repository}:environment:{DRIFT_ENVIRONMENT}"],
+                state_of(tier),
+                partial(drift_policy, PROJECT, STACK_PATTERNS[tier], args.account_id, args.region),
+            )
+
         self.register_outputs(
             {
                 "oidc_provider_arn": self.provider.arn,
                 "preview_role_arn": self.preview_role.arn,
                 "deploy_role_arns": {tier: role.arn for tier, role in self.deploy_roles.items()},
+                "drift_role_arns": {tier: role.arn for tier, role in self.drift_roles.items()},
             }
         )
 

@@ -64,6 +64,26 @@ READ_ONLY_ACTIONS = (
     "iam:ListAttachedRolePolicies",
 )
 
+# What the nightly drift check reads beyond a preview, none of it a secret value:
+# - `pulumi preview --refresh` calls every resource's Read (terraform-provider-aws v6): the
+#   trail's (internal/service/cloudtrail/trail.go: DescribeTrails, GetTrailStatus,
+#   GetEventSelectors, GetInsightSelectors, ListTags) and the instance profile's; the SSM
+#   parameters' Read is GetParameter with WithDecryption (scoped below, drift_policy).
+# - `nexus verify` calls exactly these (tests/live/test_verify.py records its calls against the
+#   emulated environment and evaluates this policy on each), plus GetParametersByPath.
+# The session signing key's SecretVersion is excluded from the refresh (its Read is
+# GetSecretValue: internal/service/secretsmanager/secret_version.go), see .github/workflows/drift.yml.
+REFRESH_READ_ACTIONS = (
+    "cloudtrail:DescribeTrails",
+    "cloudtrail:GetTrailStatus",
+    "cloudtrail:GetEventSelectors",
+    "cloudtrail:GetInsightSelectors",
+    "cloudtrail:ListTags",
+    "iam:GetInstanceProfile",
+)
+# Reading the stack's published settings: the parameters under /nexus/<stack>/ only.
+SETTINGS_READ_ACTIONS = ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath")
+
 # Services whose resources the program creates; a deploy role may change them only where the
 # Stack tag (or, for what cannot carry tags, the name) says the resource is its tier's.
 DEPLOY_SERVICES = ("ec2", "rds", "elasticloadbalancing", "wafv2", "kms", "secretsmanager", "ssm", "logs",
@@ -155,6 +175,31 @@ def preview_policy(project: str, stacks: str, state: StateAccess | None) -> dict
     statements: list[dict[str, Any]] = [
         {"Sid": "Read", "Effect": "Allow", "Action": list(READ_ONLY_ACTIONS), "Resource": "*"}
     ]
+    if state is not None:
+        statements += _state_statements(project, stacks, state, write=False)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def drift_policy(project: str, stacks: str, account: str, region: str, state: StateAccess | None) -> dict[str, Any]:
+    """Read-only, for the nightly drift check of one tier: the preview role's reads, what
+    `pulumi preview --refresh` and `nexus verify` read besides (REFRESH_READ_ACTIONS), the
+    tier's published settings, and the tier's state read-only. A preview takes no lock and
+    writes no state on the self-managed backend (pulumi/pulumi pkg/backend/diy/backend.go:
+    Preview runs apply with DryRun, without Lock; no snapshot manager, no history).
+
+    The SecureString settings are secret ARNs, not secrets: decrypting them is allowed through
+    SSM only, for this tier's parameters (Parameter Store's encryption context is
+    PARAMETER_ARN: Systems Manager user guide, "How AWS Systems Manager Parameter Store uses
+    AWS KMS"), so the same key's Secrets Manager values stay out of reach."""
+    parameters = f"arn:aws:ssm:{region}:{account}:parameter/{project}/{stacks}"
+    statements: list[dict[str, Any]] = [
+        {"Sid": "Read", "Effect": "Allow", "Action": list(READ_ONLY_ACTIONS + REFRESH_READ_ACTIONS), "Resource": "*"},
+        {"Sid": "PublishedSettings", "Effect": "Allow", "Action": list(SETTINGS_READ_ACTIONS),
+         "Resource": [parameters, f"{parameters}/*"]},
+        {"Sid": "PublishedSecureStrings", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "*",
+         "Condition": {"StringEquals": {"kms:ViaService": f"ssm.{region}.amazonaws.com"},
+                       "StringLike": {"kms:EncryptionContext:PARAMETER_ARN": f"{parameters}/*"}}},
+    ]  # fmt: skip
     if state is not None:
         statements += _state_statements(project, stacks, state, write=False)
     return {"Version": "2012-10-17", "Statement": statements}

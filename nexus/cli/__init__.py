@@ -7,6 +7,7 @@
     diagram  write a Mermaid diagram of a stack
     cost     monthly cost of stacks at list prices, and its change between two plans
     verify   check a deployed environment: health, configuration drift, isolation
+    emulate  a stack's environment in an emulated AWS (moto on loopback), verified
     status   every environment's health and drift from its last verify
     bootstrap  offline plan of bootstrap/ (GitHub OIDC provider, CI roles, state backend)
     stacks   read `pulumi stack ls --json` for the workflows (one stack; idle development stacks)
@@ -44,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diagram": ("nexus.cli.diagram", "Mermaid diagram of a stack"),
     "cost": ("nexus.cli.cost", "monthly cost of stacks at list prices, from the offline plan"),
     "verify": ("nexus.cli.verify", "check a deployed environment: health, drift, isolation"),
+    "emulate": ("nexus.cli.emulate", "a stack's environment in an emulated AWS (moto), verified; --keep stays up"),
     "status": ("nexus.cli.status", "every environment's health and drift from its last verify"),
     "bootstrap": ("nexus.cli.bootstrap", "offline plan of bootstrap/ (OIDC provider, CI roles, state)"),
     "stacks": ("nexus.cli.stacks", "read `pulumi stack ls --json` (workflows: find, idle stacks)"),

@@ -4,13 +4,21 @@ the results file that `nexus status` reads, exit codes 0/1/2)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from nexus.config.messages import SettingsError
 from nexus.config.stack_files import load_stack_config
-from nexus.live.verify import EXIT_CANNOT_RUN, EXIT_FAILED, RESULTS_DIR, CannotVerify, probe_url, read_outputs, verify
+from nexus.live.verify import (
+    EXIT_CANNOT_RUN,
+    EXIT_FAILED,
+    RESULTS_DIR,
+    CannotVerify,
+    probe_url,
+    read_outputs,
+    save,
+    verify,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -41,13 +49,9 @@ def run(args: argparse.Namespace) -> int:
     for check in report.checks:
         print(check.line())
     print(report.summary())
-    document = json.dumps(report.to_json(), indent=2) + "\n"
-    for path in (args.json, args.results_dir / f"{args.stack}.json"):
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(document)
-            except OSError as exc:
-                print(f"nexus verify: cannot write {path}: {exc.strerror}", file=sys.stderr)
-                return EXIT_CANNOT_RUN
+    try:
+        save(report, [p for p in (args.json, args.results_dir / f"{args.stack}.json") if p is not None])
+    except CannotVerify as exc:
+        print(f"nexus verify: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     return EXIT_FAILED if report.failed() else 0

@@ -127,6 +127,18 @@ class Report:
         }
 
 
+def save(report: Report, paths: list[Path]) -> None:
+    """Write the report's JSON to each path (the --json file, the results kept for `nexus
+    status`); a path that cannot be written is CannotVerify."""
+    document = json.dumps(report.to_json(), indent=2) + "\n"
+    for path in paths:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(document)
+        except OSError as exc:
+            raise CannotVerify(f"cannot write {path}: {exc.strerror}") from None
+
+
 def read_outputs(stack: str, path: Path | None) -> dict[str, Any]:
     """The stack's outputs, from a file or from the Pulumi CLI; every output verify needs."""
     if path is not None:

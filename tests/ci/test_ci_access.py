@@ -109,3 +109,11 @@ def test_bootstrap_names_and_tags_never_match_a_tier(plan: BootstrapPlan) -> Non
 def test_the_bootstrap_is_its_own_project(plan: BootstrapPlan) -> None:
     assert stack_names(BOOTSTRAP_DIR) == ["account"]
     assert "account" not in stack_names()  # not a tier of the main program
+
+
+@pytest.mark.parametrize("tier", ["development", "staging", "production"])
+def test_only_the_drift_environment_can_assume_the_drift_roles(plan: BootstrapPlan, tier: str) -> None:
+    policy, arn = trust(plan, f"drift-{tier}"), provider_arn(plan)
+    assert admits(policy, arn, f"repo:{REPO}:environment:drift")
+    for sub in [PULL_REQUEST, *BRANCHES, f"repo:{REPO}:environment:{tier}", "repo:someone/x:environment:drift"]:
+        assert not admits(policy, arn, sub), sub

@@ -10,6 +10,7 @@ import pytest
 
 from nexus.ci.iam import READ_ONLY_ACTIONS, WAF_LOGGING_ACTIONS
 from nexus.plans.bootstrap_plan import BootstrapPlan
+from nexus.plans.iam_eval import Request, allows
 from tests.support.bootstrap import ROLE_POLICY, as_list, permissions
 
 
@@ -82,3 +83,48 @@ def test_role_policies_fit_iams_inline_limit(plan: BootstrapPlan) -> None:
     # IAM quotas: "Role policy size cannot exceed 10,240 characters" (aggregate of inline policies).
     for policy in plan.of_type(ROLE_POLICY):
         assert len(json.dumps(json.loads(policy.input("policy")), separators=(",", ":"))) < 10_240, policy.name
+
+
+@pytest.mark.parametrize("tier", ["development", "staging", "production"])
+def test_the_drift_roles_read_their_tier_and_change_nothing(plan: BootstrapPlan, tier: str) -> None:
+    """The nightly drift check's role: reads (the preview role's, plus refresh's and verify's),
+    its tier's published settings and state; no write of any kind, nothing of another tier."""
+    statements = permissions(plan, f"drift-{tier}")
+    policy = [{"Statement": statements}]
+    pattern = {"development": "development*"}.get(tier, tier)
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"]):
+            verb = action.split(":")[1]
+            assert verb.startswith(("Describe", "List", "Get")) or action == "kms:Decrypt", action
+            assert action not in ("secretsmanager:GetSecretValue", "s3:GetObject") or statement["Sid"].startswith(
+                "State"
+            ), action
+    region, account = "us-east-1", "123456789012"
+    own = f"arn:aws:ssm:{region}:{account}:parameter/nexus/{tier}/monitoring/log_level"
+    other = own.replace(f"/nexus/{tier}/", "/nexus/other-tier/")
+    via_ssm = {"kms:ViaService": f"ssm.{region}.amazonaws.com", "kms:EncryptionContext:PARAMETER_ARN": own}
+    key = f"arn:aws:kms:{region}:{account}:key/1234"
+    assert allows(policy, Request("ssm:GetParametersByPath", f"arn:aws:ssm:{region}:{account}:parameter/nexus/{tier}"))
+    assert allows(policy, Request("kms:Decrypt", key, via_ssm))
+    assert allows(policy, Request("cloudtrail:GetTrailStatus", "*"))
+    refused = [
+        Request("ssm:GetParameter", other),
+        Request("kms:Decrypt", key, {**via_ssm, "kms:EncryptionContext:PARAMETER_ARN": other}),
+        # The environment key through Secrets Manager: the database and signing secrets.
+        Request("kms:Decrypt", key, {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}),
+        Request("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:{region}:{account}:secret:nexus/{tier}/x"),
+        Request("ssm:PutParameter", own),
+        Request("rds:ModifyDBInstance", f"arn:aws:rds:{region}:{account}:db:nexus-{tier}"),
+        Request("ec2:AuthorizeSecurityGroupIngress", "*"),
+        Request("cloudtrail:StopLogging", "*"),
+        Request("s3:PutObject", f"arn:aws:s3:::{plan.outputs['state_bucket']}/.pulumi/stacks/nexus/{tier}.json"),
+        Request("s3:DeleteObject", f"arn:aws:s3:::{plan.outputs['state_bucket']}/.pulumi/stacks/nexus/{tier}.json"),
+        Request("kms:Encrypt", "*"),
+    ]
+    for request in refused:
+        assert not allows(policy, request), request
+    # Its state: its tier's objects only, read-only.
+    objects = [s for s in statements if s["Sid"] == "StateObjects"]
+    assert objects and all(f"/nexus/{pattern}" in r for s in objects for r in as_list(s["Resource"]))
+    assert {a for s in objects for a in as_list(s["Action"])} == {"s3:GetObject", "s3:GetObjectVersion"}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from nexus.cli import main
+from nexus.live.emulator import CREDENTIAL_VARIABLES, NO_CREDENTIALS
 from nexus.plans.offline import Plan
-from tests.support.emulated import CREDENTIAL_VARIABLES, NO_CREDENTIALS
 
 # The tests of tests/live/test_verify.py share one worker (the emulated AWS environment);
 # these ran beside them before they had a file of their own, and still do.

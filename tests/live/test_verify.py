@@ -2,7 +2,7 @@
 status` reading what it kept.
 
 The production plan's resources are created in moto once for this module
-(tests/support/emulated.py); verify must pass against them. Then one thing at a time is changed
+(nexus/live/emulator.py); verify must pass against them. Then one thing at a time is changed
 behind the program's back, and exactly the check that watches it must fail, naming the expected
 and the live value."""
 
@@ -23,9 +23,9 @@ import pytest
 
 import nexus.live.verify as verify_module
 from nexus.cli import main
+from nexus.live.emulator import CREDENTIAL_VARIABLES, Emulated, build
 from nexus.live.verify import REQUIRED_OUTPUTS, probe_url
 from nexus.plans.offline import MOCK_SECRET_MARKER, SECRET, Plan
-from tests.support.emulated import CREDENTIAL_VARIABLES, Emulated, build
 
 # One worker builds the emulated environment once and runs every test that uses it.
 pytestmark = pytest.mark.xdist_group("moto")
@@ -324,3 +324,35 @@ def test_several_changes_at_once_fail_each_its_own_check_and_nothing_else(
     assert code == 1
     failed = sorted((c["name"], c["expected"], c["live"]) for c in _failed(results))
     assert failed == sorted((name, expected, live) for _, _, name, expected, live in changes)
+
+
+# Signing names whose IAM service prefix differs (botocore's service model against the IAM
+# Service Authorization Reference).
+_IAM_PREFIX = {"monitoring": "cloudwatch"}
+
+
+def test_the_drift_role_allows_every_call_verify_makes(emulated: Emulated, verify: Callable[..., Any]) -> None:
+    """Every API call of a real verify run, recorded as botocore makes it, is allowed by the
+    drift role's policy (nexus.ci.iam.drift_policy); nothing verify needs is missing from it."""
+    from nexus.ci.iam import drift_policy
+    from nexus.plans.iam_eval import Request, allows
+
+    calls: set[tuple[str, str, str]] = set()
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        path = params.get("body", {}).get("Path", "") if isinstance(params.get("body"), dict) else ""
+        calls.add((model.service_model.signing_name, model.name, path))
+
+    emulated.session.events.register("before-call", record)
+    try:
+        code, _ = verify()
+    finally:
+        emulated.session.events.unregister("before-call", record)
+    assert code == 0
+    region, account = emulated.plan.settings.region, "123456789012"
+    policy = [drift_policy("nexus", STACK, account, region, None)]
+    assert len(calls) > 20  # a run that made no calls would pass anything
+    for service, operation, path in sorted(calls):
+        action = f"{_IAM_PREFIX.get(service, service)}:{operation}"
+        resource = f"arn:aws:ssm:{region}:{account}:parameter/nexus/{STACK}" if service == "ssm" else "*"
+        assert allows(policy, Request(action, resource)), f"verify calls {action} (path {path!r}); drift role lacks it"

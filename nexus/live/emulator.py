@@ -1,20 +1,48 @@
-"""Build, in moto, the environment an offline plan describes: every resource `nexus verify`
-looks at, created from the plan's own recorded inputs (the same names, sizes, rules, tags and
-published values the program declared), so verify against it must pass.
+"""An emulated AWS for a stack: moto on a loopback port, and in it the environment an offline
+plan describes, built from the plan's own recorded inputs (the same names, sizes, rules, tags
+and published values the program declared), so `nexus verify` against it must pass. `nexus
+emulate` and the verify tests use it; the tests build in moto's in-process mock instead of the
+server (same builder, no HTTP).
 
 Mock IDs and ARNs of the plan are replaced by moto's: `translate` maps one to the other, for
 the stack outputs and for published values that name another resource. The credential variables
-below are what a test clears so that only moto's (or none) are found.
+below are what a test or `nexus emulate` clears so that only moto's (or none) are found.
+
+The plan arrives as any object shaped like nexus.plans.offline.Plan (the protocols below):
+this layer reads plans, it does not make them (cli does).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from nexus.plans.offline import Plan, Resource
+from nexus.config.environment import Settings
+
+
+class PlannedResource(Protocol):
+    id: str
+    name: str
+    outputs: dict[str, Any]
+
+    def input(self, key: str, default: Any = None) -> Any: ...
+
+
+class PlannedStack(Protocol):
+    stack: str
+    settings: Settings
+    outputs: dict[str, Any]
+
+    def of_type(self, type_token: str) -> list[Any]: ...
+
+    def one(self, type_token: str, name: str | None = None) -> Any: ...
+
 
 # Every way botocore could find credentials, so that "none" really is none (and the instance
 # metadata service is not asked: that would wait for a timeout).
@@ -32,7 +60,7 @@ CREDENTIAL_VARIABLES = (
 
 @dataclass
 class Emulated:
-    plan: Plan
+    plan: PlannedStack
     outputs: dict[str, Any]
     session: Any  # the boto3 session that built it
     ids: dict[str, str] = field(default_factory=dict)  # plan ID or ARN -> moto's
@@ -68,14 +96,15 @@ def _waf_shape(value: Any) -> Any:
     return value
 
 
-def build(plan: Plan, session: Any) -> Emulated:
-    """Create the plan's resources with `session` (a boto3 session of the plan's region, under moto's mock)."""
+def build(plan: PlannedStack, session: Any) -> Emulated:
+    """Create the plan's resources with `session` (a boto3 session of the plan's region, against
+    moto: its in-process mock or its server)."""
     region = plan.settings.region
     env = Emulated(plan, {}, session)
     provider = plan.one("pulumi:providers:aws", "aws")
     default_tags: dict[str, str] = json.loads(provider.input("defaultTags"))["tags"]
 
-    def tags(r: Resource) -> dict[str, str]:
+    def tags(r: PlannedResource) -> dict[str, str]:
         return {**default_tags, **(r.input("tags") or {})}
 
     client = env.client
@@ -97,7 +126,7 @@ def build(plan: Plan, session: Any) -> Emulated:
     secret = sm.create_secret(Name=secret_res.outputs["name"], KmsKeyId=key_arn, Tags=_tag_list(tags(secret_res)))
     env.ids[secret_res.outputs["arn"]] = secret["ARN"]
 
-    def spec(kind: str, r: Resource) -> list[dict[str, Any]]:
+    def spec(kind: str, r: PlannedResource) -> list[dict[str, Any]]:
         return [{"ResourceType": kind, "Tags": _tag_list(tags(r))}]
 
     vpc_res = plan.one("aws:ec2/vpc:Vpc")
@@ -306,3 +335,75 @@ def build(plan: Plan, session: Any) -> Emulated:
 
     env.outputs = env.translate(plan.outputs)
     return env
+
+
+class EmulatorUnavailable(Exception):  # noqa: N818 (a reason, not an error of the program)
+    """moto's server cannot start here: the message says what to install (exit 2)."""
+
+
+# What the emulated environment's clients see: moto accepts any credentials, and none of the
+# person's own may be used by mistake (a real profile, or the instance metadata service).
+EMULATED_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "emulated", "AWS_SECRET_ACCESS_KEY": "emulated"}
+
+
+def require_server() -> Any:
+    """moto's server class, or EmulatorUnavailable saying what to install (asked before any
+    work, so a missing extra costs no plan)."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as exc:  # moto without its `server` extra (Flask)
+        raise EmulatorUnavailable(
+            f"moto's server cannot start ({exc}): install the locked development environment "
+            "(make venv/.installed installs moto[server])"
+        ) from None
+    return ThreadedMotoServer
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto in server mode on a free loopback port for as long as the block runs; yields its
+    endpoint URL. The server is a thread of this process (moto's ThreadedMotoServer): nothing
+    of it can outlive the command, whichever way the command ends, and it is stopped (its port
+    closed) when the block is left."""
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # nothing here launches an instance
+    server_class = require_server()
+    # One line per request on stderr (werkzeug's request log) would bury the report.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Port 0: the kernel picks a free one, so two emulators (or a busy 5000) never collide.
+    server = server_class(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@contextmanager
+def pointed_at(endpoint: str) -> Iterator[dict[str, str]]:
+    """Point every boto3 client of this process (and of the commands it prints) at `endpoint`
+    for the block, with the emulator's credentials and none of the person's; yields the
+    variables set. botocore reads AWS_ENDPOINT_URL for every service (its "service-specific
+    endpoints" configuration, botocore >= 1.31)."""
+    values = {**NO_CREDENTIALS, **EMULATED_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}
+    saved = {name: os.environ.get(name) for name in (*CREDENTIAL_VARIABLES, *values)}
+    for name in CREDENTIAL_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ.update(values)
+    try:
+        yield values
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def port_is_open(endpoint: str) -> bool:
+    """Whether something listens at `endpoint` (http://host:port): the tests' proof that an
+    emulator was stopped."""
+    host, _, port = endpoint.removeprefix("http://").partition(":")
+    with socket.socket() as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex((host, int(port))) == 0
