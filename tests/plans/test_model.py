@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from nexus.cli.compare import compare_plans
 from nexus.cli.plan import render_tree
 from nexus.plans.model import resource_count
 from nexus.plans.offline import Plan
+from nexus.plans.promotion import compare_plans
 from tests.support.cli import run
 
 
