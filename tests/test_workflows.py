@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from nexus.config.stack_files import ROOT
+from nexus.config.stack_files import ROOT, load_stack_config
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
@@ -188,3 +188,65 @@ def test_every_job_sets_its_own_permissions() -> None:
     for file in WORKFLOWS.glob("*.yml"):
         assert workflow(file.name)["permissions"] == {}
     assert all("permissions" in job for _, _, job in jobs())
+
+
+def test_the_drift_check_runs_nightly_read_only_for_every_tier() -> None:
+    drift = workflow("drift.yml")
+    assert drift["on"].keys() == {"schedule", "workflow_dispatch"}
+    (schedule,) = drift["on"]["schedule"]
+    minute, hour, *every_day = schedule["cron"].split()
+    assert every_day == ["*", "*", "*"] and minute.isdigit() and hour.isdigit()  # once a night
+    check = drift["jobs"]["check"]
+    tiers = {load_stack_config(s).settings().environment for s in ("development", "staging", "production")}
+    assert set(check["strategy"]["matrix"]["stack"]) == tiers and check["strategy"]["fail-fast"] is False
+    # The drift roles trust this environment only; no deploy credentials anywhere in the workflow.
+    assert check["environment"] == "drift" and "AWS_DRIFT_ROLE_ARN_" in text(check)
+    body = yaml.safe_dump(drift)
+    assert "AWS_DEPLOY_ROLE_ARN" not in body and "secrets.PULUMI_ACCESS_TOKEN" not in body
+    assert check["permissions"] == {"contents": "read", "id-token": "write", "issues": "write"}
+    assert drift["jobs"]["page"]["permissions"] == {"contents": "read"}
+    # Shares each stack's queue with the deploy workflow's job of the same stack.
+    assert check["concurrency"]["group"] == "stack-${{ matrix.stack }}"
+    assert workflow("deploy.yml")["jobs"]["production"]["concurrency"]["group"] == "stack-production"
+
+
+def test_the_drift_check_changes_nothing_and_verifies_as_the_deploy_does() -> None:
+    check = workflow("drift.yml")["jobs"]["check"]
+    commands = "\n".join(scripts(check))
+    assert not re.search(r"pulumi (up|destroy|refresh|import|state|cancel)\b", commands)
+    (preview,) = re.findall(r"pulumi preview [^\n]*", commands)
+    assert "--refresh" in preview and "--expect-no-changes" in preview
+    # Only the secret's version is kept out of the refresh, by its exact URN from the offline plan.
+    assert (
+        '"${excludes[@]}"' in preview
+        and 'select(.type == "aws:secretsmanager/secretVersion:SecretVersion")' in commands
+    )
+    # verify reads the outputs as the deploy workflow's verify does: from `pulumi stack output`.
+    (verify,) = re.findall(r"nexus verify [^\n]*", commands)
+    deploy_verify = re.findall(r"nexus verify [^\n]*", "\n".join(scripts(workflow("deploy.yml")["jobs"]["production"])))
+    assert deploy_verify == ['nexus verify --stack "$STACK"'] and verify.startswith(deploy_verify[0])
+    assert "--outputs" not in verify
+
+
+def test_a_drifting_stack_has_one_open_issue_closed_when_clean() -> None:
+    check = workflow("drift.yml")["jobs"]["check"]
+    (script,) = [s for s in scripts(check) if "gh issue" in s]
+    assert 'title="Drift: $STACK"' in script
+    # Found by its exact title among the open `drift` issues: updated, never duplicated.
+    assert "gh issue list --state open --label drift" in script and 'select(.title == \\"$title\\")' in script
+    finding = script.split("elif", 1)[0]
+    assert 'gh issue comment "$number"' in finding and 'gh issue create --title "$title" --label drift' in finding
+    assert "exit 1" in finding  # the night's run is red too
+    assert 'gh issue close "$number"' in script.split("elif", 1)[1]
+    # A finding is a preview with changes or errors, or a verify that failed or could not run.
+    assert '[ "$PREVIEW_CODE" != 0 ] || [ "$VERIFY_CODE" != 0 ]' in finding
+
+
+def test_the_status_page_is_published_from_every_result() -> None:
+    jobs_ = workflow("drift.yml")["jobs"]
+    page = jobs_["page"]
+    assert page["needs"] == "check" and page["if"] == "always()"
+    assert any("nexus status --all --results-dir results/verify --html site/index.html" in s for s in scripts(page))
+    uploads = [s for s in page["steps"] if str(s.get("uses", "")).startswith("actions/upload-pages-artifact")]
+    assert uploads and uploads[0]["if"] == "vars.DRIFT_PAGES == 'true'"
+    assert jobs_["pages"]["permissions"] == {"pages": "write", "id-token": "write"}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nexus.cli.output_paths import check_output
-from nexus.cli.status_page import EnvironmentView, Promotion, VerifyResult, ago, render_page
+from nexus.cli.status_page import EnvironmentView, Promotion, VerifyResult, ago, render_markdown, render_page
 from nexus.config.errors import InputError
 from nexus.config.stack_files import ROOT, stack_names
 from nexus.live.verify import EXIT_CANNOT_RUN, EXIT_FAILED, RESULTS_DIR
@@ -38,6 +38,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--results-dir", type=Path, default=RESULTS_DIR, help="where verify keeps its results (default: .nexus/verify)"
     )
+    parser.add_argument("--markdown", action="store_true",
+                        help="print Markdown (a heading per stack, a table of failing checks) for job summaries and issues")  # fmt: skip
     parser.add_argument("--html", type=Path, metavar="FILE", help="also write the status page, one self-contained file")
     parser.add_argument("--drill-dir", type=Path, default=DRILL_DIR, metavar="DIR",
                         help="the recovery drills' results for the page (default: .nexus/drill)")  # fmt: skip
@@ -68,7 +70,11 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             print(f"{path}: not a result of nexus verify ({exc.__class__.__name__}: {exc})", file=sys.stderr)
             return EXIT_CANNOT_RUN
-    _print_table(stacks, results, now)
+    if args.markdown:
+        views = [EnvironmentView(stack, result=results.get(stack)) for stack in stacks]
+        print(render_markdown(views, now=now, stale_after_hours=STALE_AFTER_HOURS))
+    else:
+        _print_table(stacks, results, now)
     failing = any(r.failing() for r in results.values())
     if args.html:
         views, promotion = _gather(stacks, files, results, args.drill_dir, args.promote)
@@ -152,4 +158,3 @@ def _drills(drill_dir: Path) -> dict[str, dict[str, Any]]:
         if source not in newest or started > str(newest[source]["started_at"]):
             newest[source] = drill
     return newest
-

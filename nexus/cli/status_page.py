@@ -132,7 +132,7 @@ def _card(view: EnvironmentView, now: datetime, stale_after_hours: float) -> str
             f"<dt>zones</dt><dd>{escape(', '.join(view.zones) or '-')}</dd>",
         ]
     else:
-        rows.append('<dt>stack file</dt><dd>none here (a stack verified elsewhere)</dd>')
+        rows.append("<dt>stack file</dt><dd>none here (a stack verified elsewhere)</dd>")
     if view.plan_problem:
         rows.append(f'<dt>plan</dt><dd class="fail">{escape(view.plan_problem)}</dd>')
     if view.monthly_cost is not None:
@@ -145,12 +145,14 @@ def _card(view: EnvironmentView, now: datetime, stale_after_hours: float) -> str
     else:
         at = view.result.checked_at
         rows.append(
-            f"<dt>last verify</dt><dd><time datetime=\"{escape(at.isoformat())}\">{at:%Y-%m-%d %H:%M} UTC</time> "
+            f'<dt>last verify</dt><dd><time datetime="{escape(at.isoformat())}">{at:%Y-%m-%d %H:%M} UTC</time> '
             f"({ago((now - at).total_seconds())} ago)</dd>"
         )
         rows += [_area_row(view.result, area) for area in AREAS]
         if failing := view.result.failing():
-            items = "".join(f"<li><b>{escape(c.area)}</b> {escape(c.line().split(maxsplit=2)[2])}</li>" for c in failing)
+            items = "".join(
+                f"<li><b>{escape(c.area)}</b> {escape(c.line().split(maxsplit=2)[2])}</li>" for c in failing
+            )
             failures = f'<ul class="failures" aria-label="failing checks">{items}</ul>'
     if view.drill is not None:
         drill = view.drill
@@ -183,6 +185,31 @@ def _promotion(promotion: Promotion | None) -> str:
     )
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(views: list[EnvironmentView], *, now: datetime, stale_after_hours: float) -> str:
+    """The same state for a job summary or an issue body: a heading per environment, and a
+    table of its failing checks."""
+    out = []
+    for view in views:
+        _, word = view.state(now, stale_after_hours)
+        line = f"### {view.stack}: {word}"
+        if view.result is not None:
+            at = view.result.checked_at
+            line += f" (verified {at:%Y-%m-%d %H:%M} UTC, {ago((now - at).total_seconds())} ago)"
+        out.append(line)
+        if view.result is not None and (failing := view.result.failing()):
+            out += ["", "| area | check | expected | live | detail |", "|---|---|---|---|---|"]
+            out += [
+                f"| {c.area} | {_cell(c.name)} | {_cell(c.expected)} | {_cell(c.live)} | {_cell(c.detail)} |"
+                for c in failing
+            ]
+        out.append("")
+    return "\n".join(out)
+
+
 def render_page(
     views: list[EnvironmentView],
     promotion: Promotion | None,
@@ -194,8 +221,8 @@ def render_page(
     states = [v.state(now, stale_after_hours)[0] for v in views]
     counts = {s: states.count(s) for s in ("healthy", "failing", "stale", "unknown")}
     summary = (
-        f"<span><b>{len(views)}</b> environments</span><span class=\"pass\"><b>{counts['healthy']}</b> healthy</span>"
-        f"<span class=\"fail\"><b>{counts['failing']}</b> failing</span>"
+        f'<span><b>{len(views)}</b> environments</span><span class="pass"><b>{counts["healthy"]}</b> healthy</span>'
+        f'<span class="fail"><b>{counts["failing"]}</b> failing</span>'
         f"<span><b>{counts['stale']}</b> stale (last verify over {stale_after_hours:g} h ago)</span>"
         f"<span><b>{counts['unknown']}</b> never verified</span>"
     )
@@ -205,7 +232,7 @@ def render_page(
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>NEXUS environments: {counts['failing']} failing</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>NEXUS environments</h1><p class=\"muted\">Generated {now:%Y-%m-%d %H:%M} UTC by "
+        f'<header><h1>NEXUS environments</h1><p class="muted">Generated {now:%Y-%m-%d %H:%M} UTC by '
         f"<code>nexus status --all --html</code> from {escape(source)}.</p>"
         f'<div class="summary">{summary}</div></header>'
         f'<main>{_promotion(promotion)}<div class="grid">{cards}</div></main>'

@@ -120,7 +120,9 @@ def test_the_page_in_chromium_shows_every_environment_and_the_failing_check(tmp_
             assert badge["production"] == "healthy" and badge["development"] == "failing (1)", badge
             assert badge["staging"] == "never verified", badge
             failing = page.locator('section[data-stack="development"] ul.failures li').all_inner_texts()
-            assert failing == ["drift log group /nexus/development/vpc-flow-logs retention: expected 7, live 1"], failing
+            assert failing == ["drift log group /nexus/development/vpc-flow-logs retention: expected 7, live 1"], (
+                failing
+            )
             assert "Promotion staging → production: READY" in text
             assert "1 failing" in text and "$508.42 a month" in text
             page.screenshot(path=str(tmp_path / "laptop.png"), full_page=True)

@@ -192,6 +192,8 @@ class Command:
             return "placeholders"
         if self.argv[0] == "verify":
             return "needs AWS"
+        if self.argv[0] == "emulate":
+            return "starts an emulated AWS (tests/cli/test_emulate.py runs it)"
         if len(self.argv) == 1 and self.source == "prose":
             return "names the command"
         return None
