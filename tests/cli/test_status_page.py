@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from nexus.cli import main
-from nexus.cli.status_page import EnvironmentView, Promotion, VerifyResult, render_page
+from nexus.cli.status_page import EnvironmentView, Promotion, VerifyResult, render_markdown, render_page
 from nexus.config.stack_files import stack_names
 from nexus.live.verify import Check
 
@@ -58,6 +58,16 @@ def test_the_page_is_self_contained_and_escapes_what_it_shows() -> None:
     # Nothing fetched from elsewhere: no scripts, links, images, imports or remote URLs.
     for external in ("<link", "<img", "<script", "src=", "@import", "url(", "http://", "https://"):
         assert external not in page, external
+
+
+def test_the_markdown_names_each_failing_check_in_a_table_that_holds() -> None:
+    piped = Check("drift", "setting a|b", "fail", expected="x|y", live="z")
+    text = render_markdown([EnvironmentView("staging", result=_result(piped)), EnvironmentView("production")],
+                           now=NOW, stale_after_hours=36)  # fmt: skip
+    lines = text.splitlines()
+    assert lines[0] == "### staging: failing (1) (verified 2026-12-08 02:00 UTC, 1 h ago)"
+    assert "| drift | setting a\\|b | x\\|y | z |  |" in lines  # a pipe in a value cannot split the row
+    assert "### production: never verified" in lines
 
 
 def test_status_refuses_an_html_path_that_is_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -264,10 +264,10 @@ def runnable(commands: list[Command]) -> dict[tuple[str, ...], Command]:
 
 
 def with_outputs_in(argv: tuple[str, ...], tmp: Path) -> list[str]:
-    """The arguments with every output path (`--json X`, `--output X`) moved into `tmp`."""
+    """The arguments with every output path (`--json X`, `--output X`, `--html X`) moved into `tmp`."""
     out = list(argv)
     for i, word in enumerate(out[:-1]):
-        if word in ("--json", "--output"):
+        if word in ("--json", "--output", "--html"):
             out[i + 1] = str(tmp / f"out-{i}-{Path(out[i + 1]).name}")
         if word == "--stack" and "--config-from" in out:  # a stack without a file, in any checkout
             out[i + 1] = fileless(out[i + 1])
