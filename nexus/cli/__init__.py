@@ -97,6 +97,11 @@ def run_and_exit() -> None:
     try:
         code = main()
         sys.stdout.flush()
+    except KeyboardInterrupt:
+        # Ctrl-C: whatever the command started has been stopped on the way out (emulate's
+        # server, for one); a line, not a traceback, and the shell's code for SIGINT.
+        print("\ninterrupted", file=sys.stderr)
+        code = 130
     except BrokenPipeError:
         # The reader closed the pipe (`python -m nexus plan ... | head`): stop quietly, as the
         # Python docs recommend (signal module, "Note on SIGPIPE"): point stdout at devnull so

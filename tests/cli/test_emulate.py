@@ -164,3 +164,22 @@ def test_keep_serves_verify_and_the_aws_api_until_ctrl_c(tmp_path: Path, no_cred
             raise
     assert process.returncode == 0 and "stopped" in rest
     assert not port_is_open(endpoint)
+
+
+@pytest.mark.e2e
+def test_ctrl_c_while_building_stops_the_server_with_a_line_not_a_traceback(
+    tmp_path: Path, no_credentials: None
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nexus", "emulate", "--stack", "production", "--outputs", str(tmp_path / "o.json"),
+         "--results-dir", str(tmp_path / "r")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    match = ENDPOINT.search(first)
+    assert match, first
+    process.send_signal(signal.SIGINT)  # the build has only begun
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130 and err.strip() == "interrupted", (out, err)
+    assert not port_is_open(match.group(1))
