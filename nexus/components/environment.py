@@ -166,6 +166,7 @@ class Environment(pulumi.ComponentResource):
                     account_id=account_id,
                     kms_key_arn=key_arn,
                     retention_days=settings.audit_retention_days,
+                    log_retention_days=retention,
                     force_destroy=settings.protection.force_destroy,
                     protect=protect,
                 ),
@@ -207,10 +208,14 @@ class Environment(pulumi.ComponentResource):
                 db_identifier=database.instance.identifier,
                 db_max_allocated_storage_gb=settings.database.max_allocated_storage_gb,
                 db_max_connections=settings.database.max_connections,
+                account_id=account_id,
+                trail_log_group_name=audit.log_group_name if audit else None,
             ),
             opts=child,
         )
 
+        log_groups = [*network.log_groups, *database.log_groups, *load_balancer.log_groups]
+        log_groups += [audit.log_group] if audit else []
         self.outputs: dict[str, pulumi.Input[object]] = {
             "environment": settings.environment,
             "region": settings.region,
@@ -240,7 +245,7 @@ class Environment(pulumi.ComponentResource):
             "app_security_group_id": network.app_security_group.id,
             "session_signing_key_secret_arn": secrets.app_secret.arn,
             "alarm_names": monitoring.alarm_names,
-            "log_group_names": [g.name for g in [*network.log_groups, *database.log_groups, *load_balancer.log_groups]],
+            "log_group_names": [g.name for g in log_groups],
         }
         if audit:
             self.outputs["audit_trail_arn"] = audit.trail_arn

@@ -3,6 +3,7 @@ own; one in a shared account adds none; the settings decide, not the stack name.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from nexus.plans.offline import MOCK_ACCOUNT, Plan
 from nexus.plans.rules import destroy_blockers
-from tests.support.plans import EVERY_SERVICE_OWN_TRAIL
+from tests.support.plans import EVERY_SERVICE_OWN_TRAIL, key_arn
 
 
 def test_an_environment_with_its_own_account_keeps_its_own_trail(plans: dict[str, Plan]) -> None:
@@ -52,6 +53,35 @@ def test_an_environment_with_its_own_account_keeps_its_own_trail(plans: dict[str
     cloudtrail = [s for s in key_policy["Statement"] if s["Principal"] == {"Service": "cloudtrail.amazonaws.com"}]
     assert {s["Sid"] for s in cloudtrail} == {"CloudTrailEncryptsThisTrailsLogs", "CloudTrailDescribesTheKey"}
     assert all(s["Condition"]["StringEquals"]["aws:SourceArn"] == trail.outputs["arn"] for s in cloudtrail)
+
+
+def test_the_trail_delivers_to_an_encrypted_log_group_through_a_least_privilege_role(plans: dict[str, Plan]) -> None:
+    prod = plans["production"]
+    trail, group = prod.one("aws:cloudtrail/trail:Trail"), prod.one("aws:cloudwatch/logGroup:LogGroup", "trail-events")
+    assert group.input("name") == "/nexus/production/cloudtrail" and group.input("kmsKeyId") == key_arn(prod)
+    assert group.input("retentionInDays") == prod.settings.monitoring.metrics_retention_days == 90
+    # The trail names the group with the log-stream wildcard the provider documents.
+    assert trail.input("cloudWatchLogsGroupArn") == f"{group.outputs['arn']}:*"
+    assert group.input("name") in prod.outputs["log_group_names"]
+    role = prod.one("aws:iam/role:Role", "trail-delivery")
+    assert trail.input("cloudWatchLogsRoleArn") == role.outputs["arn"]
+    (trust,) = json.loads(role.input("assumeRolePolicy"))["Statement"]
+    assert trust["Principal"] == {"Service": "cloudtrail.amazonaws.com"} and trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"]["StringEquals"] == {
+        "aws:SourceArn": trail.outputs["arn"],
+        "aws:SourceAccount": MOCK_ACCOUNT,
+    }
+    statements = json.loads(prod.one("aws:iam/rolePolicy:RolePolicy", "trail-delivery").input("policy"))["Statement"]
+    assert {s["Action"] for s in statements} == {"logs:CreateLogStream", "logs:PutLogEvents"}
+    assert {s["Resource"] for s in statements} == {
+        f"{group.outputs['arn']}:log-stream:{MOCK_ACCOUNT}_CloudTrail_*"}  # fmt: skip
+    # CreateTrail checks the role can deliver: the trail waits for its policy.
+    assert prod.one("aws:iam/rolePolicy:RolePolicy", "trail-delivery").urn in trail.options["depends_on"]
+    # CloudWatch Logs may use the environment's key for this account's groups (the trail's included).
+    key_policy = json.loads(prod.one("aws:kms/key:Key").input("policy"))
+    (logs,) = [s for s in key_policy["Statement"] if s["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}]
+    pattern = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert fnmatch.fnmatchcase(group.outputs["arn"], pattern)
 
 
 @pytest.mark.parametrize("stack", ["staging", "development"])
