@@ -10,7 +10,14 @@ from pathlib import Path
 from nexus.config.errors import EXIT_INVALID
 from nexus.config.stack_files import load_all, overlapping_cidrs, skipped_notice, stack_names
 from nexus.plans.model import plan_json, resource_count
-from nexus.plans.rules import DestroyBlocker, check_plan, destroy_blockers, destroy_leftovers, is_taggable
+from nexus.plans.rules import (
+    DestroyBlocker,
+    check_plan,
+    destroy_blockers,
+    destroy_leftovers,
+    is_taggable,
+    versioned_buckets,
+)
 
 
 def run_check(stacks: list[str], plan_file: Path | None = None) -> int:
@@ -46,6 +53,11 @@ def run_destroyable(stack: str, plan_file: Path | None = None) -> int:
     blockers = destroy_blockers(plan)
     for item in destroy_leftovers(plan):
         print(f"{stack}: left behind on destroy (by design): {item}")
+    for bucket in sorted(versioned_buckets(plan)):
+        print(
+            f"{stack}: bucket {bucket} is versioned: force_destroy deletes every version and delete marker "
+            "(by hand: docs/runbooks.md, emptying a versioned bucket)"
+        )
     if not blockers:
         print(f"{stack}: nothing blocks `pulumi destroy --stack {stack}`")
         return 0

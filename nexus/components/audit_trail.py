@@ -33,6 +33,14 @@ def trail_name(naming: Naming) -> str:
     return naming.name("trail", max_len=128)
 
 
+def break_glass_role_arn(naming: Naming, account_id: str) -> str:
+    """The one identity that may delete the trail's log files (docs/security.md, "Break glass").
+    The program does not create it: an account administrator creates it when a deletion is
+    really needed, and creating it and granting it S3 rights are themselves in the trail and
+    page (the IAM policy changes alarm, CIS 4.4)."""
+    return f"arn:aws:iam::{account_id}:role/{naming.name('break-glass', max_len=64)}"
+
+
 def trail_arn(naming: Naming, region: str, account_id: str) -> str:
     """Known before the trail exists: the key policy and the bucket policy name it
     (aws:SourceArn) and the trail cannot be created until both allow it."""
@@ -74,7 +82,13 @@ class AuditTrail(pulumi.ComponentResource):
         bucket_policy = aws.s3.BucketPolicy(
             "trail-logs",
             bucket=bucket.id,
-            policy=bucket.arn.apply(lambda arn: json.dumps(bucket_policy_document(arn, args.account_id, source_arn))),
+            policy=bucket.arn.apply(
+                lambda arn: json.dumps(
+                    bucket_policy_document(
+                        arn, args.account_id, source_arn, break_glass_role_arn(naming, args.account_id)
+                    )
+                )
+            ),
             # S3 refuses a policy while the public access block is being written.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[access_block]),
         )
@@ -162,9 +176,19 @@ def delivery_policy(log_group_arn: str, account_id: str) -> dict[str, Any]:
     }
 
 
-def bucket_policy_document(bucket_arn: str, account_id: str, source_arn: str) -> dict[str, Any]:
+def bucket_policy_document(bucket_arn: str, account_id: str, source_arn: str, break_glass: str) -> dict[str, Any]:
     """The bucket policy the CloudTrail user guide gives ("Amazon S3 bucket policy for
-    CloudTrail"), with aws:SourceArn naming this trail only, plus TLS-only access."""
+    CloudTrail"), with aws:SourceArn naming this trail only, plus TLS-only access, plus the
+    deletion guard: no one but the break-glass role deletes a log file or a version of one.
+
+    A bucket policy, not S3 Object Lock: Object Lock can only be turned on when a bucket is
+    created (S3 user guide, "Object Lock considerations"), so the production trail bucket
+    would have to be replaced, and its retention would stop any teardown, development's
+    included. The guard is a Deny with aws:PrincipalArn, so the break-glass role need not
+    exist for the policy to be valid (a Principal naming a missing role is refused). S3
+    Lifecycle expires objects as the service, not as a principal the policy names, so
+    retention still works; on destroy Pulumi deletes the policy before the bucket (it depends
+    on the bucket), so force_destroy can empty it."""
     only_this_trail = {"aws:SourceArn": source_arn}
     return {
         "Version": "2012-10-17",
@@ -192,6 +216,14 @@ def bucket_policy_document(bucket_arn: str, account_id: str, source_arn: str) ->
                 "Action": "s3:*",
                 "Resource": [bucket_arn, f"{bucket_arn}/*"],
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "DenyLogDeletionExceptBreakGlass",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+                "Resource": f"{bucket_arn}/*",
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": break_glass}},
             },
         ],
     }

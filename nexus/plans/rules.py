@@ -273,9 +273,20 @@ class DestroyBlocker:
     value: Any = None
 
 
+def versioned_buckets(plan: dict[str, Any]) -> set[str]:
+    """Names of the plan's buckets with versioning on (a BucketVersioning resource, Enabled)."""
+    return {
+        str(_inputs(r).get("bucket"))
+        for r in plan["resources"]
+        if r["type"] == "aws:s3/bucketVersioning:BucketVersioning"
+        and (_inputs(r).get("versioningConfiguration") or {}).get("status") == "Enabled"
+    }
+
+
 def destroy_blockers(plan: dict[str, Any]) -> list[DestroyBlocker]:
     """Resources that would stop `pulumi destroy` of the planned stack, each with its remedy."""
     blockers = []
+    versioned = versioned_buckets(plan)
     for r in plan["resources"]:
         i, t, o = _inputs(r), r["type"], r.get("options") or {}
         label = f"{t} {r['name']}"
@@ -295,7 +306,12 @@ def destroy_blockers(plan: dict[str, Any]) -> list[DestroyBlocker]:
         if t in ("aws:s3/bucket:Bucket", "aws:route53/zone:Zone") and not i.get("forceDestroy"):
             # S3 refuses to delete a bucket with objects (BucketNotEmpty), Route 53 a zone with
             # records made outside the stack (HostedZoneNotEmpty); force_destroy empties them.
-            add("not emptied on destroy", "nexus:protection.force_destroy", True)
+            # A versioned bucket is empty only without versions and delete markers too, which
+            # force_destroy deletes (terraform-provider-aws internal/service/s3 EmptyBucket).
+            reason = "not emptied on destroy"
+            if i.get("bucket") in versioned:
+                reason += " (versioned: every version and delete marker must go)"
+            add(reason, "nexus:protection.force_destroy", True)
         if t in ("aws:cloudwatch/logGroup:LogGroup", "aws:rds/parameterGroup:ParameterGroup") and i.get("skipDestroy"):
             add("skip_destroy in code", None)
     return blockers

@@ -105,6 +105,10 @@ def test_production_teardown_lifts_force_destroy_and_every_protection(plans: dic
         "nexus:load_balancer.deletion_protection": "false",
         "nexus:protection.force_destroy": "true",
     }
+    # Both log buckets keep versions: the check says emptying them means every version.
+    for bucket in (b.input("bucket") for b in plans["production"].of_type("aws:s3/bucket:Bucket")):
+        assert f"bucket {bucket} is versioned: force_destroy deletes every version and delete marker" in out
+    assert "(versioned: every version and delete marker must go)" in out
     # The runbook shows exactly these lines.
     page = (ROOT / "docs" / "runbooks.md").read_text()
     assert all(f"   {line.strip()}\n" in page for line in out.splitlines() if line.startswith("  pulumi config set"))
