@@ -208,6 +208,7 @@ class Environment(pulumi.ComponentResource):
                 db_identifier=database.instance.identifier,
                 db_max_allocated_storage_gb=settings.database.max_allocated_storage_gb,
                 db_max_connections=settings.database.max_connections,
+                db_parameter_group_name=database.parameter_group_name,
                 account_id=account_id,
                 trail_log_group_name=audit.log_group_name if audit else None,
             ),

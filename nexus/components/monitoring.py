@@ -19,8 +19,12 @@ MIB = 1024**2
 # RDS event categories of a DB instance that need a person (RDS user guide, "Amazon RDS
 # event categories and event messages"): it went down or came back (availability), failed
 # or failed over, runs out of storage (low storage, which includes RDS-EVENT-0225: storage
-# approaching the autoscaling cap), or faces maintenance it must plan for.
-RDS_EVENT_CATEGORIES = ("availability", "failover", "failure", "low storage", "maintenance")
+# approaching the autoscaling cap), faces maintenance it must plan for, or was changed
+# (configuration change: Security Hub RDS.20 requires maintenance, configuration change and
+# failure).
+RDS_EVENT_CATEGORIES = ("availability", "configuration change", "failover", "failure", "low storage", "maintenance")
+# A parameter group's changes (Security Hub RDS.21: "configuration change").
+RDS_PARAMETER_GROUP_EVENT_CATEGORIES = ("configuration change",)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class MonitoringArgs:
     db_identifier: pulumi.Input[str]
     db_max_allocated_storage_gb: int
     db_max_connections: int
+    db_parameter_group_name: pulumi.Input[str]
     account_id: str
     # The audit trail's log group (audit.trail: own), watched for what CIS lists; None: the
     # account's own trail is someone else's to watch.
@@ -181,6 +186,17 @@ class Monitoring(pulumi.ComponentResource):
             source_type="db-instance",
             source_ids=[args.db_identifier],
             event_categories=list(RDS_EVENT_CATEGORIES),
+            opts=child,
+        )
+        # Someone changed the database's parameters (a change this program did not make, or
+        # one it made: either way a person should know).
+        self.parameter_group_events = aws.rds.EventSubscription(
+            "db-parameter-group-events",
+            name=naming.name("db-parameter-group-events", max_len=255),
+            sns_topic=self.topic.arn,
+            source_type="db-parameter-group",
+            source_ids=[args.db_parameter_group_name],
+            event_categories=list(RDS_PARAMETER_GROUP_EVENT_CATEGORIES),
             opts=child,
         )
 

@@ -73,7 +73,7 @@ def test_alarms_dashboard_and_events_take_the_database_from_its_output(plan: Pla
         assert db.urn in feeds(alarm, "dimensions"), alarm.name
     if plan.settings.monitoring.dashboard:  # development leaves it out (a cost lever)
         assert db.urn in feeds(plan.one("aws:cloudwatch/dashboard:Dashboard"), "dashboardBody")
-    assert db.urn in feeds(plan.one("aws:rds/eventSubscription:EventSubscription"), "sourceIds")
+    assert db.urn in feeds(plan.one("aws:rds/eventSubscription:EventSubscription", "db-events"), "sourceIds")
 
 
 def test_free_storage_alarm_pages_only_when_autoscaling_cannot_help(plan: Plan) -> None:
@@ -94,11 +94,21 @@ def test_production_free_storage_alarm_is_5_gib_of_its_500_gib_cap(plans: dict[s
 
 
 def test_the_databases_own_events_reach_the_alarm_topic(plan: Plan) -> None:
-    sub = plan.one("aws:rds/eventSubscription:EventSubscription")
+    sub = plan.one("aws:rds/eventSubscription:EventSubscription", "db-events")
     db, topic = plan.one("aws:rds/instance:Instance"), plan.one("aws:sns/topic:Topic")
+    # A change to the database's parameter group reaches the same topic (Security Hub RDS.21).
+    groups = plan.one("aws:rds/eventSubscription:EventSubscription", "db-parameter-group-events")
+    parameters = plan.one("aws:rds/parameterGroup:ParameterGroup")
+    assert (groups.input("sourceType"), groups.input("sourceIds")) == ("db-parameter-group", [parameters.input("name")])
+    assert (
+        groups.input("eventCategories") == ["configuration change"] and groups.input("snsTopic") == topic.outputs["arn"]
+    )
+    assert parameters.urn in feeds(groups, "sourceIds")
     assert sub.input("snsTopic") == topic.outputs["arn"]
     assert (sub.input("sourceType"), sub.input("sourceIds")) == ("db-instance", [db.input("identifier")])
-    assert {"failure", "failover", "low storage", "maintenance"} <= set(sub.input("eventCategories"))
+    assert {"failure", "failover", "low storage", "maintenance", "configuration change"} <= set(
+        sub.input("eventCategories")
+    )
     assert list(RDS_EVENT_CATEGORIES) == sub.input("eventCategories")
     # The topic is encrypted: RDS (events.rds.amazonaws.com) must be able to use the key.
     statements = json.loads(plan.one("aws:kms/key:Key").input("policy"))["Statement"]
