@@ -185,6 +185,9 @@ def test_readme_lists_the_permissions_easy_to_miss() -> None:
                    "logs:DescribeLogGroups", "iam:PassRole", "iam:CreateServiceLinkedRole",
                    "ec2:DescribeAvailabilityZones"):  # fmt: skip
         assert action in section, action
+    # The roles the deploying identity passes, by name: a missing PassRole fails half-way.
+    for role in ("rds-monitoring", "flow-logs", "trail-delivery"):
+        assert f"`nexus-<stack>-{role}`" in section, role
 
 
 # ------------------------------------------------------------------ data outlives its stack
