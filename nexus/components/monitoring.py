@@ -210,7 +210,9 @@ class Monitoring(pulumi.ComponentResource):
                 ).apply(
                     lambda ids: json.dumps(_dashboard(args.region, ids[0], ids[1], ids[2], _alarm_arns(args, security)))
                 ),
-                opts=child,
+                # The alarm widget names the trail's alarms by ARN (strings known in advance):
+                # the alarms exist before the dashboard shows them.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(security)),
             )
             if mon.dashboard
             else None

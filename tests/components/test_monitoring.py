@@ -189,6 +189,8 @@ def test_the_dashboard_shows_the_trail_alarms(plans: dict[str, Plan]) -> None:
     names = sorted(a.input("name") for a in security_alarms(prod).values())
     prefix = f"arn:aws:cloudwatch:{prod.settings.region}:{prod.settings.account_id}:alarm:"
     assert sorted(widget["properties"]["alarms"]) == [prefix + n for n in names]
+    dashboard = prod.one("aws:cloudwatch/dashboard:Dashboard")
+    assert {a.urn for a in security_alarms(prod).values()} <= set(dashboard.options["depends_on"])
 
 
 @pytest.mark.parametrize("stack", ["staging", "development"])
