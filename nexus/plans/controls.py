@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nexus.config.security_monitoring import CIS_MONITORING, SECURITY_HUB_CLOUDWATCH
-from nexus.plans.rules import RESOURCE_RULES, STACK_RULE_CHECKS, check_plan
+from nexus.plans.rules import DEFAULT_ADMIN_USERNAMES, RESOURCE_RULES, STACK_RULE_CHECKS, check_plan
 
 SOURCE = {
     "title": "AWS Security Hub user guide: AWS Foundational Security Best Practices (FSBP) standard, and each service's controls page",
@@ -298,7 +298,9 @@ CONTROLS: tuple[Control, ...] = (
     Control("RDS.24", "RDS Database clusters should use a custom administrator username", ("aws:rds/cluster:Cluster",),
             absent=NO_CLUSTER),
     Control("RDS.25", "RDS database instances should use a custom administrator username", RDS, ("database-hardened",),
-            "admin username", absent="no database"),
+            "admin username", absent="no database",
+            by_setting=_setting_if(RDS, lambda i: str(i.get("username", "")).lower() in DEFAULT_ADMIN_USERNAMES,
+                                   "database.master_username: postgres (the engine's default)")),
     # ---------------------------------------------------------------- S3
     Control("S3.1", "S3 Block Public Access setting should be enabled", (), absent=ACCOUNT_LEVEL),
     Control("S3.2", "S3 buckets should prohibit public read access", BUCKET, _BUCKET_RULES, "public access",

@@ -68,6 +68,7 @@ def test_staging_and_development_differ_only_where_their_settings_say(
         "RDS.5": lambda s: not s.database.multi_az,
         "RDS.6": lambda s: not s.database.monitoring_interval_seconds,
         "RDS.8": lambda s: not s.database.deletion_protection,
+        "RDS.25": lambda s: s.database.master_username == "postgres",
     }
     for index, stack in enumerate(STACKS):
         settings = plans[stack].settings

@@ -69,7 +69,7 @@ POLICY_CASES = [
     ("edge-hardened", "staging", "aws:lb/loadBalancer:LoadBalancer", None, {"dropInvalidHeaderFields": False}),
     ("edge-hardened", "production", "aws:lb/loadBalancer:LoadBalancer", None, {"desyncMitigationMode": "monitor"}),
     ("database-hardened", "development", "aws:rds/instance:Instance", None, {"copyTagsToSnapshot": False}),
-    ("database-hardened", "staging", "aws:rds/instance:Instance", None, {"username": "postgres"}),
+    ("database-hardened", "production", "aws:rds/instance:Instance", None, {"username": "postgres"}),
     ("production-database-resilient", "production", "aws:rds/instance:Instance", None, {"multiAz": False}),
     ("network-closed-by-default", "staging", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", None,
      {"ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["10.20.0.0/16"]}]}),
