@@ -34,7 +34,7 @@ def trail_name(naming: Naming) -> str:
 
 
 def break_glass_role_arn(naming: Naming, account_id: str) -> str:
-    """The one identity that may delete the trail's log files (docs/security.md, "Break glass").
+    """The one identity that may delete the trail's log files (docs/security.md, "Tamper-evident logs").
     The program does not create it: an account administrator creates it when a deletion is
     really needed, and creating it and granting it S3 rights are themselves in the trail and
     page (the IAM policy changes alarm, CIS 4.4)."""
