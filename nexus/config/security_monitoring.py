@@ -27,7 +27,10 @@ SOURCES_READ_ON = "2026-12-08"
 class MonitoringItem:
     key: str  # part of the filter's, metric's and alarm's names
     title: str
-    cis: str  # the recommendation in CIS AWS Foundations Benchmark v1.4.0
+    # The recommendation's number in CIS AWS Foundations Benchmark v1.4.0 (v1.2.0, whose audit
+    # steps Security Hub runs for CloudWatch.2-14, numbered them 3.1-3.14). The pattern is the
+    # one its `source` publishes: Security Hub's page where it has a control, else CIS.
+    cis: str
     control: str | None  # Security Hub control ID, None where Security Hub has none
     source: str
     pattern: str
