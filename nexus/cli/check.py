@@ -1,5 +1,7 @@
 """`nexus check`: the policy rules of nexus.plans.rules over offline plans; with `--destroyable`,
-what would stop `pulumi destroy` of a stack and the `pulumi config set` lines that lift it."""
+what would stop `pulumi destroy` of a stack and the `pulumi config set` lines that lift it;
+with `--controls`, every AWS Foundational Security Best Practices control that applies, the
+rule that enforces it and its result per stack (nexus.plans.controls)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,14 @@ from pathlib import Path
 from nexus.config.errors import EXIT_INVALID
 from nexus.config.stack_files import load_all, overlapping_cidrs, skipped_notice, stack_names
 from nexus.plans.model import plan_json, resource_count
-from nexus.plans.rules import DestroyBlocker, check_plan, destroy_blockers, destroy_leftovers, is_taggable
+from nexus.plans.rules import (
+    DestroyBlocker,
+    check_plan,
+    destroy_blockers,
+    destroy_leftovers,
+    is_taggable,
+    versioned_buckets,
+)
 
 
 def run_check(stacks: list[str], plan_file: Path | None = None) -> int:
@@ -46,6 +55,11 @@ def run_destroyable(stack: str, plan_file: Path | None = None) -> int:
     blockers = destroy_blockers(plan)
     for item in destroy_leftovers(plan):
         print(f"{stack}: left behind on destroy (by design): {item}")
+    for bucket in sorted(versioned_buckets(plan)):
+        print(
+            f"{stack}: bucket {bucket} is versioned: force_destroy deletes every version and delete marker "
+            "(by hand: docs/runbooks.md, emptying a versioned bucket)"
+        )
     if not blockers:
         print(f"{stack}: nothing blocks `pulumi destroy --stack {stack}`")
         return 0
@@ -60,16 +74,63 @@ def run_destroyable(stack: str, plan_file: Path | None = None) -> int:
     return 1
 
 
+# The tiers first, in the order a reader compares them; any other stack after them.
+TIER_ORDER = ("production", "staging", "development")
+
+
+def ordered(stacks: list[str]) -> list[str]:
+    return sorted(stacks, key=lambda s: (TIER_ORDER.index(s) if s in TIER_ORDER else len(TIER_ORDER), s))
+
+
+def run_controls(stacks: list[str], *, markdown: bool, plan_file: Path | None = None) -> int:
+    """Exit 1 when a control fails or is a gap in any of the stacks."""
+    from nexus.plans.controls import control_results, failing, render_markdown, render_text
+    from nexus.plans.model import read_plan
+
+    plans = [read_plan(plan_file)] if plan_file else [plan_json(s) for s in stacks]
+    names = [p["stack"] for p in plans]
+    results = control_results(plans, is_taggable)
+    if markdown:
+        sys.stdout.write(render_markdown(names, results))  # ends with its newline: paste it as it is
+    else:
+        print(render_text(names, results))
+    bad = failing(results)
+    for control, index in bad:
+        print(f"{names[index]}: control {control} is {results[control][index].status}", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def configure(check: argparse.ArgumentParser) -> None:
-    check_target = check.add_mutually_exclusive_group(required=True)
+    check_target = check.add_mutually_exclusive_group()
     check_target.add_argument("--stack")
     check_target.add_argument("--all", action="store_true")
     check.add_argument("--plan", type=Path, help="check this plan JSON instead of planning")
     check.add_argument("--destroyable", action="store_true",
                        help="list what would block `pulumi destroy` of --stack, with the config lines that lift it")  # fmt: skip
+    check.add_argument("--controls", action="store_true",
+                       help="every AWS Foundational Security Best Practices control that applies: its rule and result "
+                            "per stack (all stacks unless --stack)")  # fmt: skip
+    check.add_argument(
+        "--markdown", action="store_true", help="with --controls: the table as markdown (docs/controls.md)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.markdown and not args.controls:
+        print("check --markdown goes with --controls", file=sys.stderr)
+        return EXIT_INVALID
+    if args.controls:
+        if args.destroyable:
+            print("check --controls and --destroyable are separate checks: run them one at a time", file=sys.stderr)
+            return EXIT_INVALID
+        if args.plan and not args.stack:
+            print("check --controls --plan FILE takes the plan's --stack", file=sys.stderr)
+            return EXIT_INVALID
+        return run_controls(ordered([args.stack] if args.stack else stack_names()), markdown=args.markdown,
+                            plan_file=args.plan)  # fmt: skip
+    if not args.stack and not args.all:
+        print("check needs --stack S or --all (or --controls, which checks every stack)", file=sys.stderr)
+        return EXIT_INVALID
     if args.destroyable:
         if not args.stack:
             print("check --destroyable takes one --stack", file=sys.stderr)

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from nexus.components.buckets import log_bucket_storage, private_bucket_controls
+from nexus.components.logs import log_group
 from nexus.config.naming import Naming
 
 
@@ -21,12 +22,23 @@ class AuditTrailArgs:
     kms_key_arn: pulumi.Input[str]
     # Days the log files stay in the bucket (nexus:audit.retention_days, or the environment's).
     retention_days: int
+    # Days the trail's events stay in CloudWatch Logs (a CloudWatch retention value: the
+    # environment's monitoring.metrics_retention_days, like its other log groups).
+    log_retention_days: int
     force_destroy: bool
     protect: bool
 
 
 def trail_name(naming: Naming) -> str:
     return naming.name("trail", max_len=128)
+
+
+def break_glass_role_arn(naming: Naming, account_id: str) -> str:
+    """The one identity that may delete the trail's log files (docs/security.md, "Tamper-evident logs").
+    The program does not create it: an account administrator creates it when a deletion is
+    really needed, and creating it and granting it S3 rights are themselves in the trail and
+    page (the IAM policy changes alarm, CIS 4.4)."""
+    return f"arn:aws:iam::{account_id}:role/{naming.name('break-glass', max_len=64)}"
 
 
 def trail_arn(naming: Naming, region: str, account_id: str) -> str:
@@ -42,7 +54,11 @@ class AuditTrail(pulumi.ComponentResource):
     read management events (CloudTrail user guide, "Logging management events"), so an
     auditor sees who read which secret.
 
-    Outputs: `trail_arn`, `bucket`.
+    The trail also delivers its events to a CloudWatch Logs group of the environment's key
+    (CloudTrail user guide, "Sending events to CloudWatch Logs"), where the metric filters of
+    Monitoring watch them; a role that may only write that group's CloudTrail streams delivers.
+
+    Outputs: `trail_arn`, `bucket`, `log_group_name`.
     """
 
     def __init__(self, name: str, args: AuditTrailArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -66,9 +82,35 @@ class AuditTrail(pulumi.ComponentResource):
         bucket_policy = aws.s3.BucketPolicy(
             "trail-logs",
             bucket=bucket.id,
-            policy=bucket.arn.apply(lambda arn: json.dumps(bucket_policy_document(arn, args.account_id, source_arn))),
+            policy=bucket.arn.apply(
+                lambda arn: json.dumps(
+                    bucket_policy_document(
+                        arn, args.account_id, source_arn, break_glass_role_arn(naming, args.account_id)
+                    )
+                )
+            ),
             # S3 refuses a policy while the public access block is being written.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[access_block]),
+        )
+
+        self.log_group = log_group(
+            "trail-events",
+            name=naming.path("cloudtrail"),
+            retention_days=args.log_retention_days,
+            kms_key_arn=args.kms_key_arn,
+            opts=child,
+        )
+        delivery_role = aws.iam.Role(
+            "trail-delivery",
+            name=naming.name("trail-delivery", max_len=64),
+            assume_role_policy=json.dumps(delivery_trust_policy(args.account_id, source_arn)),
+            opts=child,
+        )
+        delivery = aws.iam.RolePolicy(
+            "trail-delivery",
+            role=delivery_role.id,
+            policy=self.log_group.arn.apply(lambda arn: json.dumps(delivery_policy(arn, args.account_id))),
+            opts=child,
         )
 
         self.trail = aws.cloudtrail.Trail(
@@ -82,18 +124,71 @@ class AuditTrail(pulumi.ComponentResource):
             event_selectors=[
                 aws.cloudtrail.TrailEventSelectorArgs(read_write_type="All", include_management_events=True)
             ],
+            # "Note that CloudTrail requires the Log Stream wildcard" (terraform-provider-aws,
+            # website/docs/r/cloudtrail.html.markdown, cloud_watch_logs_group_arn); the log
+            # group's `arn` attribute has none (the provider trims it).
+            cloud_watch_logs_group_arn=self.log_group.arn.apply(lambda arn: f"{arn}:*"),
+            cloud_watch_logs_role_arn=delivery_role.arn,
             # CreateTrail checks that the bucket policy lets CloudTrail write
-            # (InsufficientS3BucketPolicyException otherwise).
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy]),
+            # (InsufficientS3BucketPolicyException) and that the role can deliver to the group
+            # (InvalidCloudWatchLogsRoleArnException): both exist first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket_policy, delivery]),
         )
 
         self.trail_arn = self.trail.arn
-        self.register_outputs({"trail_arn": self.trail.arn, "bucket": bucket.bucket})
+        self.log_group_name = self.log_group.name
+        self.register_outputs(
+            {"trail_arn": self.trail.arn, "bucket": bucket.bucket, "log_group_name": self.log_group.name}
+        )
 
 
-def bucket_policy_document(bucket_arn: str, account_id: str, source_arn: str) -> dict[str, Any]:
+def delivery_trust_policy(account_id: str, source_arn: str) -> dict[str, Any]:
+    """Only this trail of this account may assume the delivery role: CloudTrail is the service
+    principal, and aws:SourceArn / aws:SourceAccount hold it to our trail (IAM user guide,
+    "The confused deputy problem": the global condition keys a service sets when it acts on a
+    resource's behalf)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "OnlyThisTrailDelivers",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceArn": source_arn, "aws:SourceAccount": account_id}},
+            }
+        ],
+    }
+
+
+def delivery_policy(log_group_arn: str, account_id: str) -> dict[str, Any]:
+    """The role policy of the CloudTrail user guide ("Role policy document for CloudTrail to
+    use CloudWatch Logs for monitoring"): CreateLogStream and PutLogEvents on this group's
+    CloudTrail streams only. CloudTrail names them <account>_CloudTrail_<region>, one per region
+    a multi-region trail records, hence the prefix with a wildcard."""
+    streams = f"{log_group_arn}:log-stream:{account_id}_CloudTrail_*"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "CreateTrailStreams", "Effect": "Allow", "Action": "logs:CreateLogStream", "Resource": streams},
+            {"Sid": "WriteTrailStreams", "Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": streams},
+        ],
+    }
+
+
+def bucket_policy_document(bucket_arn: str, account_id: str, source_arn: str, break_glass: str) -> dict[str, Any]:
     """The bucket policy the CloudTrail user guide gives ("Amazon S3 bucket policy for
-    CloudTrail"), with aws:SourceArn naming this trail only, plus TLS-only access."""
+    CloudTrail"), with aws:SourceArn naming this trail only, plus TLS-only access, plus the
+    deletion guard: no one but the break-glass role deletes a log file or a version of one.
+
+    A bucket policy, not S3 Object Lock: Object Lock can only be turned on when a bucket is
+    created (S3 user guide, "Object Lock considerations"), so the production trail bucket
+    would have to be replaced, and its retention would stop any teardown, development's
+    included. The guard is a Deny with aws:PrincipalArn, so the break-glass role need not
+    exist for the policy to be valid (a Principal naming a missing role is refused). S3
+    Lifecycle expires objects as the service, not as a principal the policy names, so
+    retention still works; on destroy Pulumi deletes the policy before the bucket (it depends
+    on the bucket), so force_destroy can empty it."""
     only_this_trail = {"aws:SourceArn": source_arn}
     return {
         "Version": "2012-10-17",
@@ -121,6 +216,14 @@ def bucket_policy_document(bucket_arn: str, account_id: str, source_arn: str) ->
                 "Action": "s3:*",
                 "Resource": [bucket_arn, f"{bucket_arn}/*"],
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "DenyLogDeletionExceptBreakGlass",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+                "Resource": f"{bucket_arn}/*",
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": break_glass}},
             },
         ],
     }

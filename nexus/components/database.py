@@ -251,6 +251,7 @@ class Database(pulumi.ComponentResource):
         self.address = self.instance.address
         # DbiResourceId: what rds-db:connect ARNs name (stable across renames of the identifier).
         self.resource_id = self.instance.resource_id
+        self.parameter_group_name = parameter_group.name
         self.port = db.port
         self.master_secret_arn = (
             master_secret.arn

@@ -166,6 +166,7 @@ class Environment(pulumi.ComponentResource):
                     account_id=account_id,
                     kms_key_arn=key_arn,
                     retention_days=settings.audit_retention_days,
+                    log_retention_days=retention,
                     force_destroy=settings.protection.force_destroy,
                     protect=protect,
                 ),
@@ -207,10 +208,15 @@ class Environment(pulumi.ComponentResource):
                 db_identifier=database.instance.identifier,
                 db_max_allocated_storage_gb=settings.database.max_allocated_storage_gb,
                 db_max_connections=settings.database.max_connections,
+                db_parameter_group_name=database.parameter_group_name,
+                account_id=account_id,
+                trail_log_group_name=audit.log_group_name if audit else None,
             ),
             opts=child,
         )
 
+        log_groups = [*network.log_groups, *database.log_groups, *load_balancer.log_groups]
+        log_groups += [audit.log_group] if audit else []
         self.outputs: dict[str, pulumi.Input[object]] = {
             "environment": settings.environment,
             "region": settings.region,
@@ -240,7 +246,7 @@ class Environment(pulumi.ComponentResource):
             "app_security_group_id": network.app_security_group.id,
             "session_signing_key_secret_arn": secrets.app_secret.arn,
             "alarm_names": monitoring.alarm_names,
-            "log_group_names": [g.name for g in [*network.log_groups, *database.log_groups, *load_balancer.log_groups]],
+            "log_group_names": [g.name for g in log_groups],
         }
         if audit:
             self.outputs["audit_trail_arn"] = audit.trail_arn
@@ -249,15 +255,26 @@ class Environment(pulumi.ComponentResource):
 
 def _check_zones(settings: Settings, invoke: pulumi.InvokeOptions) -> None:
     """Each pinned zone must be a regular Availability Zone this account has in the region.
-    One DescribeAvailabilityZones call, filtered to zone-type availability-zone (EC2 API
-    reference): Local and Wavelength Zones, and zones this account lacks, are not listed."""
-    offered = aws.get_availability_zones(
-        filters=[aws.GetAvailabilityZonesFilterArgs(name="zone-type", values=["availability-zone"])], opts=invoke
+
+    This lookup only verifies the pinned IDs; it never chooses a zone. It is filtered on
+    zone-id to exactly the stack file's zones (and on zone-type to regular Availability
+    Zones; EC2 API reference, DescribeAvailabilityZones filters), so its answer can only
+    shrink, never grow: a zone AWS adds later is not in it (checkov CKV_AWS_394 passes only
+    such an identity filter, "zone-id" or "zone-name"). A pinned zone missing from the answer
+    is one this account lacks, or a Local or Wavelength Zone."""
+    pinned = list(settings.network.availability_zones)
+    found = aws.get_availability_zones(
+        filters=[
+            aws.GetAvailabilityZonesFilterArgs(name="zone-id", values=pinned),
+            aws.GetAvailabilityZonesFilterArgs(name="zone-type", values=["availability-zone"]),
+        ],
+        opts=invoke,
     ).zone_ids
-    missing = [z for z in settings.network.availability_zones if z not in offered]
+    missing = [z for z in pinned if z not in found]
     if missing:
         raise pulumi.RunError(
             f"nexus:network.availability_zones: {', '.join(missing)} is not a regular Availability Zone of "
             f"{settings.region} for account {settings.account_id} (Local and Wavelength Zones are refused); "
-            f"this account has {', '.join(sorted(offered))}"
+            f"`aws ec2 describe-availability-zones --region {settings.region} --filters "
+            "Name=zone-type,Values=availability-zone` lists the account's zone IDs"
         )

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from nexus.config.environment import MonitoringSettings
 from nexus.config.naming import Naming
+from nexus.config.security_monitoring import ALARM_PERIOD_SECONDS, ALARM_THRESHOLD, CIS_MONITORING, MonitoringItem
 
 GIB = 1024**3
 MIB = 1024**2
@@ -18,8 +19,12 @@ MIB = 1024**2
 # RDS event categories of a DB instance that need a person (RDS user guide, "Amazon RDS
 # event categories and event messages"): it went down or came back (availability), failed
 # or failed over, runs out of storage (low storage, which includes RDS-EVENT-0225: storage
-# approaching the autoscaling cap), or faces maintenance it must plan for.
-RDS_EVENT_CATEGORIES = ("availability", "failover", "failure", "low storage", "maintenance")
+# approaching the autoscaling cap), faces maintenance it must plan for, or was changed
+# (configuration change: Security Hub RDS.20 requires maintenance, configuration change and
+# failure).
+RDS_EVENT_CATEGORIES = ("availability", "configuration change", "failover", "failure", "low storage", "maintenance")
+# A parameter group's changes (Security Hub RDS.21: "configuration change").
+RDS_PARAMETER_GROUP_EVENT_CATEGORIES = ("configuration change",)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,21 @@ class MonitoringArgs:
     db_identifier: pulumi.Input[str]
     db_max_allocated_storage_gb: int
     db_max_connections: int
+    db_parameter_group_name: pulumi.Input[str]
+    account_id: str
+    # The audit trail's log group (audit.trail: own), watched for what CIS lists; None: the
+    # account's own trail is someone else's to watch.
+    trail_log_group_name: pulumi.Input[str] | None = None
+
+
+def security_alarm_resource_name(item: MonitoringItem) -> str:
+    """The Pulumi name of a trail-watching filter and its alarm (nexus compare reads it)."""
+    return f"security-{item.key}"
+
+
+def security_metric_namespace(naming: Naming) -> str:
+    # One namespace per stack: two stacks with their own trails in one account never mix.
+    return f"NEXUS/{naming.stack}/CloudTrail"
 
 
 def free_storage_alarm_bytes(max_allocated_storage_gb: int, percent_of_cap: float) -> float:
@@ -155,6 +175,8 @@ class Monitoring(pulumi.ComponentResource):
             ),
         ]  # fmt: skip
 
+        security = self._security_alarms(args) if args.trail_log_group_name is not None else []
+
         # The database's own events reach the same people: failures, failovers, storage
         # running out or nearing the autoscaling cap, maintenance.
         self.db_events = aws.rds.EventSubscription(
@@ -166,6 +188,17 @@ class Monitoring(pulumi.ComponentResource):
             event_categories=list(RDS_EVENT_CATEGORIES),
             opts=child,
         )
+        # Someone changed the database's parameters (a change this program did not make, or
+        # one it made: either way a person should know).
+        self.parameter_group_events = aws.rds.EventSubscription(
+            "db-parameter-group-events",
+            name=naming.name("db-parameter-group-events", max_len=255),
+            sns_topic=self.topic.arn,
+            source_type="db-parameter-group",
+            source_ids=[args.db_parameter_group_name],
+            event_categories=list(RDS_PARAMETER_GROUP_EVENT_CATEGORIES),
+            opts=child,
+        )
 
         # Optional (nexus:monitoring.dashboard): a cost lever of development stacks.
         self.dashboard = (
@@ -174,8 +207,12 @@ class Monitoring(pulumi.ComponentResource):
                 dashboard_name=naming.name(max_len=255),
                 dashboard_body=pulumi.Output.all(
                     args.alb_arn_suffix, args.target_group_arn_suffix, args.db_identifier
-                ).apply(lambda ids: json.dumps(_dashboard(args.region, ids[0], ids[1], ids[2]))),
-                opts=child,
+                ).apply(
+                    lambda ids: json.dumps(_dashboard(args.region, ids[0], ids[1], ids[2], _alarm_arns(args, security)))
+                ),
+                # The alarm widget names the trail's alarms by ARN (strings known in advance):
+                # the alarms exist before the dashboard shows them.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(security)),
             )
             if mon.dashboard
             else None
@@ -183,11 +220,57 @@ class Monitoring(pulumi.ComponentResource):
         self.dashboard_name = self.dashboard.dashboard_name if self.dashboard else None
 
         self.topic_arn = self.topic.arn
-        self.alarm_names = [a.name for a in alarms]
+        self.alarm_names = [a.name for a in [*alarms, *security]]
         self.register_outputs(
-            {"topic_arn": self.topic.arn, "dashboard_name": self.dashboard_name,
-             "alarm_names": [a.name for a in alarms]}
-        )  # fmt: skip
+            {"topic_arn": self.topic.arn, "dashboard_name": self.dashboard_name, "alarm_names": self.alarm_names}
+        )
+
+    def _security_alarms(self, args: MonitoringArgs) -> list[aws.cloudwatch.MetricAlarm]:
+        """A metric filter on the trail's log group and an alarm on its metric for each CIS
+        monitoring item (nexus/config/security_monitoring.py), paging the alarm topic."""
+        naming, child = args.naming, pulumi.ResourceOptions(parent=self)
+        namespace = security_metric_namespace(naming)
+        alarms = []
+        for item in CIS_MONITORING:
+            resource = security_alarm_resource_name(item)
+            metric = "".join(word.capitalize() for word in item.key.split("-"))
+            aws.cloudwatch.LogMetricFilter(
+                resource,
+                name=naming.name(resource, max_len=512),
+                log_group_name=args.trail_log_group_name,
+                pattern=item.pattern,
+                metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
+                    name=metric,
+                    namespace=namespace,
+                    value="1",
+                    # 0 for every delivered event that does not match: the metric has data
+                    # whenever the trail delivers, so the alarm tells "nothing happened" from
+                    # "nothing arrived", and the metric is billed every hour (nexus cost).
+                    default_value="0",
+                ),
+                opts=child,
+            )
+            alarms.append(
+                aws.cloudwatch.MetricAlarm(
+                    resource,
+                    name=naming.name(resource, max_len=255),
+                    alarm_description=f"CIS {item.cis}"
+                    + (f" (Security Hub {item.control})" if item.control else "")
+                    + f": {item.title} in the audit trail",
+                    namespace=namespace,
+                    metric_name=metric,
+                    statistic="Sum",
+                    period=ALARM_PERIOD_SECONDS,
+                    evaluation_periods=1,
+                    threshold=ALARM_THRESHOLD,
+                    comparison_operator="GreaterThanOrEqualToThreshold",
+                    treat_missing_data="notBreaching",
+                    alarm_actions=[self.topic.arn],
+                    ok_actions=[self.topic.arn] if args.settings.notify_on_recovery else [],
+                    opts=child,
+                )
+            )
+        return alarms
 
     def _alarm(
         self,
@@ -233,9 +316,19 @@ def _metric_query(
     )
 
 
-def _dashboard(region: str, alb: str, target_group: str, db: str) -> dict[str, Any]:
+def _alarm_arns(args: MonitoringArgs, alarms: list[aws.cloudwatch.MetricAlarm]) -> list[str]:
+    """Alarm ARNs, known from their names (arn:aws:cloudwatch:<region>:<account>:alarm:<name>;
+    CloudWatch API reference, "MetricAlarm ... AlarmArn"): the dashboard needs no outputs."""
+    if not alarms:
+        return []
+    names = [args.naming.name(security_alarm_resource_name(item), max_len=255) for item in CIS_MONITORING]
+    return [f"arn:aws:cloudwatch:{args.region}:{args.account_id}:alarm:{n}" for n in names]
+
+
+def _dashboard(region: str, alb: str, target_group: str, db: str, security_alarms: list[str]) -> dict[str, Any]:
     """Dashboard body (CloudWatch dashboard body structure): one row for the load balancer,
-    one for the database, every metric bound to this stack's resources."""
+    one for the database, every metric bound to this stack's resources; with a trail of its
+    own, the state of every trail-watching alarm (an "alarm" status widget)."""
 
     def widget(title: str, metrics: list[list[Any]], x: int, y: int, stat: str = "Average") -> dict[str, Any]:
         return {
@@ -281,6 +374,20 @@ def _dashboard(region: str, alb: str, target_group: str, db: str) -> dict[str, A
             widget("Database free storage", [[*rds, "FreeStorageSpace", "DBInstanceIdentifier", db]], 0, 12, "Minimum"),
             widget(
                 "Database freeable memory", [[*rds, "FreeableMemory", "DBInstanceIdentifier", db]], 8, 12, "Minimum"
+            ),
+            *(
+                [
+                    {
+                        "type": "alarm",
+                        "x": 0,
+                        "y": 18,
+                        "width": 24,
+                        "height": 6,
+                        "properties": {"title": "Audit trail: CIS monitoring alarms", "alarms": security_alarms},
+                    }
+                ]
+                if security_alarms
+                else []
             ),
         ]
     }

@@ -8,6 +8,7 @@ in one process: the SDK is reset between them, and the program is re-executed ea
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import json
@@ -323,6 +324,9 @@ def engine_urn(stack: str, project: str, parent_urn: str, type_: str, name: str)
     return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
+_THREAD_LOOPS: set[asyncio.AbstractEventLoop] = set()
+
+
 class RecordingMonitor(MockMonitor):
     """The SDK's mock monitor, keeping what the engine would see: parent, provider, options,
     and secrecy of outputs (which plain mocks drop)."""
@@ -339,7 +343,10 @@ class RecordingMonitor(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        _ensure_event_loop()  # type: ignore[no-untyped-call]
+        # The SDK's worker threads each get an event loop here, reused by later registrations
+        # and invokes on that thread (in this run and the next). Kept referenced: a loop nobody
+        # references is collected unclosed, and its socket pair reported (ResourceWarning).
+        _THREAD_LOOPS.add(_ensure_event_loop())  # type: ignore[no-untyped-call]
         inputs = _whole_numbers(rpc.deserialize_properties(request.object) or {})
         args = MockResourceArgs(
             typ=request.type,

@@ -4,8 +4,9 @@ Every rule that concerns one resource is a mandatory RESOURCE policy. The engine
 for each resource as it is registered: during `pulumi preview`, and during `pulumi up` before
 that resource's step runs, so a violation stops the update before the resource is created or
 changed. (Stack policies run only after all of an update's steps have executed: production
-would already have changed.) Only `flow-logs-on` stays a stack policy: it counts VPCs against
-flow logs, which no single resource can see.
+would already have changed.) Only the rules that pair resources stay stack policies (STACK_RULES):
+flow logs per VPC, a bucket's configuration resources, a trail's metric filters and alarms, the
+event subscriptions of a database; no single resource can see those.
 
 The environment tier comes from the `Environment` default tag of the resource's own AWS
 provider, which pulumi-policy hands every resource policy (`ResourceValidationArgs.provider`,
@@ -50,8 +51,16 @@ STRICTEST_TIER = "production"
 PER_RESOURCE_STACK_RULES = {
     "environment-tags": "Every taggable resource carries Environment, Stack, Project and ManagedBy.",
 }
-# Need the whole stack: stay stack policies (they run after the update's steps).
-STACK_RULES = {"flow-logs-on": "Every VPC has flow logs."}
+# Need the whole stack: stay stack policies (they run after the update's steps). Each pairs
+# resources no single one can see together: VPCs with flow logs, a bucket with its
+# configuration resources, a trail's log group with its metric filters and their alarms, a
+# database with the event subscriptions that cover it.
+STACK_RULES = {
+    "flow-logs-on": "Every VPC has flow logs.",
+    "every-bucket-guarded": "Every bucket has its public access block, ownership controls, encryption, versioning, lifecycle and policy.",
+    "trail-watched": "A trail's log group carries a metric filter and an alarm for every CIS monitoring item.",
+    "database-events-subscribed": "Every database and parameter group is covered by an RDS event subscription.",
+}
 
 
 def as_plan_resource(

@@ -55,6 +55,7 @@ KINDS = (
     "KMS keys",
     "Secrets",
     "Alarms",
+    "Custom metrics",
     "Dashboards",
     "DNS zones",
     "SSM parameters",
@@ -149,7 +150,6 @@ FREE: dict[str, str] = {
     "aws:cloudwatch/logGroup:LogGroup": "no fixed charge; ingestion and storage are usage",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "resource policies are free",
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "filters are free (the destination is priced)",
-    "aws:cloudwatch/logMetricFilter:LogMetricFilter": "filters are free; the metric they publish is usage",
     "aws:cloudwatch/eventRule:EventRule": "rules on AWS service events are free",
     "aws:cloudwatch/eventTarget:EventTarget": "targets are free",
     "aws:kms/keyPolicy:KeyPolicy": "key policies are free (the key is priced)",
@@ -510,6 +510,26 @@ def _composite_alarm(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
     ctx.monthly("Alarms", label, "composite alarm", ctx.price("cloudwatch.composite_alarm_month"))
 
 
+CUSTOM_METRICS_FREE_TIER = 10  # CloudWatch pricing, free tier: "10 Custom metrics and 10 Alarms"
+
+
+def _metric_filter(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
+    # The filter is free; the metric it publishes is a custom metric (CloudWatch pricing:
+    # "All custom metrics charges are prorated by the hour and metered only when you send
+    # metrics"). With a default value the filter publishes for every delivered log event, so
+    # a metric on the audit trail's group is sent every hour: a fixed charge, counted whole.
+    # Without one it publishes only on a match: usage.
+    transformation = inputs.get("metricTransformation") or {}
+    if transformation.get("defaultValue") is not None:
+        ctx.monthly("Custom metrics", label,
+                    f"custom metric, sent every hour (the account's first {CUSTOM_METRICS_FREE_TIER} are free: "
+                    "CloudWatch free tier)", ctx.price("cloudwatch.custom_metric_month"))  # fmt: skip
+    else:
+        ctx.zero(label, "the filter is free; its metric is sent only on a match (usage)")
+        ctx.per_use("Custom metrics", "metrics sent only when their filter matches, per hour sent",
+                    "cloudwatch.custom_metric_month", "per metric-month")  # fmt: skip
+
+
 DASHBOARD_FREE_TIER = 3  # CloudWatch pricing, free tier: "3 dashboards for up to 50 metrics per month"
 
 
@@ -535,7 +555,8 @@ def _zone(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
 
 def _log_group(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
     ctx.zero(label, FREE["aws:cloudwatch/logGroup:LogGroup"])
-    ctx.per_use("Logs", "ingestion (flow logs, WAF, database logs)", "cloudwatch.logs_ingest_gb", "per GB")
+    ctx.per_use("Logs", "ingestion (flow logs, WAF, database logs, audit trail events)", "cloudwatch.logs_ingest_gb",
+                "per GB")  # fmt: skip
     ctx.per_use("Logs", "storage (compressed), kept for the retention period", "cloudwatch.logs_storage_gb_month",
                 "per GB-month")  # fmt: skip
 
@@ -602,6 +623,7 @@ PRICERS: dict[str, Pricer] = {
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": _composite_alarm,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": _metric_filter,
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:route53/zone:Zone": _zone,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,

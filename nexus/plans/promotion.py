@@ -34,7 +34,11 @@ BY_DESIGN_PREFIXES = (
 OPTIONAL_TYPES = {
     "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",  # enhanced monitoring
     "aws:cloudtrail/trail:Trail",  # audit.trail: shared-account (the account's trail records it)
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter",  # the trail's watch: with the trail only
 }  # fmt: skip
+# The alarms on an own trail's log group (nexus.components.monitoring): by design absent where
+# the account's trail records the stack.
+TRAIL_ALARM_PREFIX = "security-"
 
 
 @dataclass
@@ -88,7 +92,8 @@ def compare_plans(a: dict[str, Any], b: dict[str, Any]) -> Comparison:
         result.blocking.append(f"{a['stack']} has no HTTPS listener; {b['stack']} serves HTTPS")
 
     def alarm_names(plan: dict[str, Any]) -> set[str]:
-        return {r["name"] for r in plan["resources"] if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"}
+        names = {r["name"] for r in plan["resources"] if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"}
+        return {n for n in names if not n.startswith(TRAIL_ALARM_PREFIX)}
 
     if missing := alarm_names(b) - alarm_names(a):
         result.blocking.append(f"alarms missing in {a['stack']}: {', '.join(sorted(missing))}")

@@ -105,6 +105,10 @@ def test_production_teardown_lifts_force_destroy_and_every_protection(plans: dic
         "nexus:load_balancer.deletion_protection": "false",
         "nexus:protection.force_destroy": "true",
     }
+    # Both log buckets keep versions: the check says emptying them means every version.
+    for bucket in (b.input("bucket") for b in plans["production"].of_type("aws:s3/bucket:Bucket")):
+        assert f"bucket {bucket} is versioned: force_destroy deletes every version and delete marker" in out
+    assert "(versioned: every version and delete marker must go)" in out
     # The runbook shows exactly these lines.
     page = (ROOT / "docs" / "runbooks.md").read_text()
     assert all(f"   {line.strip()}\n" in page for line in out.splitlines() if line.startswith("  pulumi config set"))
@@ -149,3 +153,46 @@ def test_every_command_that_reads_all_stacks_refuses_overlapping_ranges(
     err = capsys.readouterr().err
     assert "Pulumi.development-shared.yaml: nexus:network.cidr 10.30.0.0/16 overlaps Pulumi.development.yaml" in err
     assert "Traceback" not in err
+
+
+# ------------------------------------------------------------------ --controls
+
+
+def test_controls_reads_a_plan_file_and_fails_on_a_failing_control(plans: dict[str, Plan], tmp_path: Path,
+                                                                   capsys: Any) -> None:  # fmt: skip
+    good = tmp_path / "production.json"
+    good.write_text(json.dumps(plans["production"].to_json()))
+    code, out, err = run(["check", "--controls", "--stack", "production", "--plan", str(good)], capsys)
+    assert code == 0 and err == "", err
+    assert out.startswith("AWS Foundational Security Best Practices controls") and "production: " in out
+    assert "  CloudTrail.5      trail-records-everything\n      production   pass" in out
+    doc = plans["production"].to_json()
+    next(r for r in doc["resources"] if r["type"] == "aws:cloudtrail/trail:Trail")["inputs"].pop(
+        "cloudWatchLogsRoleArn"
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    code, out, err = run(["check", "--controls", "--stack", "production", "--plan", str(bad), "--markdown"], capsys)
+    assert code == 1 and "production: control CloudTrail.5 is fail" in err
+    assert "| CloudTrail.5 | CloudTrail trails should be integrated with Amazon CloudWatch Logs" in out
+
+
+def test_controls_without_a_stack_checks_every_committed_one(
+    plans: dict[str, Plan], capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planned: list[str] = []
+    monkeypatch.setattr(check, "plan_json", lambda stack: planned.append(stack) or plans[stack].to_json())
+    assert main(["check", "--controls", "--markdown"]) == 0
+    assert planned == ["production", "staging", "development"]
+    assert "| Control | Title | Enforced by | production | staging | development | Notes |" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--markdown", "--stack", "production"], "check --markdown goes with --controls"),
+    (["--controls", "--destroyable", "--stack", "production"], "separate checks"),
+    (["--controls", "--plan", "plan.json"], "takes the plan's --stack"),
+    ([], "check needs --stack S or --all"),
+])  # fmt: skip
+def test_controls_refuses_what_does_not_go_together(args: list[str], message: str, capsys: Any) -> None:
+    code, _, err = run(["check", *args], capsys)
+    assert code == EXIT_INVALID and message in err and len(err.strip().splitlines()) == 1

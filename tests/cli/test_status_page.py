@@ -134,7 +134,10 @@ def test_the_page_in_chromium_shows_every_environment_and_the_failing_check(tmp_
                 failing
             )
             assert "Promotion staging → production: READY" in text
-            assert "1 failing" in text and "$508.42 a month" in text
+            from nexus.plans.model import plan_json
+            from nexus.plans.pricing import monthly_summary
+
+            assert "1 failing" in text and monthly_summary(plan_json("production")) in text
             page.screenshot(path=str(tmp_path / "laptop.png"), full_page=True)
             if os.environ.get("NEXUS_UPDATE_SCREENSHOT"):
                 SAMPLE.parent.mkdir(exist_ok=True)

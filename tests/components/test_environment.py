@@ -17,7 +17,8 @@ from nexus.components.environment import Environment
 from nexus.config.base import PROJECT
 from nexus.config.environment import Settings
 from nexus.config.stack_files import ROOT
-from nexus.plans.offline import MOCK_SECRET_MARKER, SECRET, AwsMocks, Plan, RecordingMonitor
+from nexus.plans import offline
+from nexus.plans.offline import MOCK_SECRET_MARKER, SECRET, AwsMocks, Plan, RecordingMonitor, region_zones
 from nexus.plans.rules import destroy_blockers, is_taggable
 from tests.support.aws_limits import violations
 from tests.support.plans import OTHER_ACCOUNT
@@ -153,6 +154,30 @@ def test_program_refuses_a_local_wavelength_or_unknown_zone_at_run_time(plans: d
         run_environment(unchecked)  # fmt: skip
 
 
+def test_the_zone_lookup_only_verifies_the_pinned_ids(plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one DescribeAvailabilityZones is filtered on zone-id to exactly the pinned zones
+    (checkov CKV_AWS_394 passes only such an identity filter): a zone AWS opens later can
+    never enter its answer, and a pinned zone missing from it stops the program."""
+    settings, queries = plans["production"].settings, []
+    answer = AwsMocks._availability_zones
+
+    def recording(self: AwsMocks, query: dict[str, Any]) -> dict[str, Any]:
+        queries.append(query)
+        return answer(self, query)
+
+    monkeypatch.setattr(AwsMocks, "_availability_zones", recording)
+    newer = {"zoneName": "us-east-1g", "zoneId": "use1-az7", "zoneType": "availability-zone", "groupName": "us-east-1",
+             "optInStatus": "opt-in-not-required", "state": "available"}  # fmt: skip
+    monkeypatch.setattr(offline, "region_zones", lambda region, zones=region_zones: [*zones(region), newer])
+    network = settings.network.model_copy(update={"availability_zones": ("use1-az1", "use1-az8")})
+    with pytest.raises(pulumi.RunError, match=r"^nexus:network\.availability_zones: use1-az8 is not a regular"):
+        run_environment(settings.model_copy(update={"network": network}))
+    (query,) = queries
+    assert {f["name"]: f["values"] for f in query["filters"]} == {
+        "zone-id": ["use1-az1", "use1-az8"], "zone-type": ["availability-zone"]}  # fmt: skip
+    assert answer(AwsMocks("us-east-1", settings.account_id), query)["zoneIds"] == ["use1-az1"]
+
+
 def test_readme_lists_the_permissions_easy_to_miss() -> None:
     page = (ROOT / "docs" / "real-aws.md").read_text()
     section = page.split("## Permissions the deploying identity needs", 1)[1].split("\n## ", 1)[0]
@@ -160,6 +185,9 @@ def test_readme_lists_the_permissions_easy_to_miss() -> None:
                    "logs:DescribeLogGroups", "iam:PassRole", "iam:CreateServiceLinkedRole",
                    "ec2:DescribeAvailabilityZones"):  # fmt: skip
         assert action in section, action
+    # The roles the deploying identity passes, by name: a missing PassRole fails half-way.
+    for role in ("rds-monitoring", "flow-logs", "trail-delivery"):
+        assert f"`nexus-<stack>-{role}`" in section, role
 
 
 # ------------------------------------------------------------------ data outlives its stack

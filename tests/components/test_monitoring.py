@@ -9,6 +9,7 @@ import pytest
 
 from nexus.components.monitoring import GIB, RDS_EVENT_CATEGORIES, connection_alarm_threshold
 from nexus.config.limits import RDS_AUTOSCALING_FREE_PERCENT
+from nexus.config.security_monitoring import CIS_BENCHMARK, CIS_MONITORING, SECURITY_HUB_CLOUDWATCH
 from nexus.plans.offline import Plan
 from tests.support.plans import feeds, key_arn
 
@@ -17,12 +18,18 @@ def alarms(plan: Plan) -> dict[str, Any]:
     return {r.name: r for r in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
 
 
+def security_alarms(plan: Plan) -> dict[str, Any]:
+    return {name: a for name, a in alarms(plan).items() if name.startswith("security-")}
+
+
 def test_alarms_exist_and_notify_the_encrypted_topic(plan: Plan) -> None:
     topic = plan.one("aws:sns/topic:Topic")
     assert topic.input("kmsMasterKeyId") == key_arn(plan)
     found = alarms(plan)
-    assert set(found) == {"alb-5xx-rate", "alb-target-response-time", "alb-unhealthy-hosts", "db-cpu",
-                          "db-free-storage", "db-freeable-memory", "db-connections"}  # fmt: skip
+    assert set(found) - set(security_alarms(plan)) == {
+        "alb-5xx-rate", "alb-target-response-time", "alb-unhealthy-hosts", "db-cpu", "db-free-storage",
+        "db-freeable-memory", "db-connections"}  # fmt: skip
+    assert set(plan.outputs["alarm_names"]) == {a.input("name") for a in found.values()}
     for alarm in found.values():
         assert alarm.input("alarmActions") == [topic.outputs["arn"]]
         expected_ok = [topic.outputs["arn"]] if plan.settings.monitoring.notify_on_recovery else []
@@ -66,7 +73,7 @@ def test_alarms_dashboard_and_events_take_the_database_from_its_output(plan: Pla
         assert db.urn in feeds(alarm, "dimensions"), alarm.name
     if plan.settings.monitoring.dashboard:  # development leaves it out (a cost lever)
         assert db.urn in feeds(plan.one("aws:cloudwatch/dashboard:Dashboard"), "dashboardBody")
-    assert db.urn in feeds(plan.one("aws:rds/eventSubscription:EventSubscription"), "sourceIds")
+    assert db.urn in feeds(plan.one("aws:rds/eventSubscription:EventSubscription", "db-events"), "sourceIds")
 
 
 def test_free_storage_alarm_pages_only_when_autoscaling_cannot_help(plan: Plan) -> None:
@@ -87,11 +94,21 @@ def test_production_free_storage_alarm_is_5_gib_of_its_500_gib_cap(plans: dict[s
 
 
 def test_the_databases_own_events_reach_the_alarm_topic(plan: Plan) -> None:
-    sub = plan.one("aws:rds/eventSubscription:EventSubscription")
+    sub = plan.one("aws:rds/eventSubscription:EventSubscription", "db-events")
     db, topic = plan.one("aws:rds/instance:Instance"), plan.one("aws:sns/topic:Topic")
+    # A change to the database's parameter group reaches the same topic (Security Hub RDS.21).
+    groups = plan.one("aws:rds/eventSubscription:EventSubscription", "db-parameter-group-events")
+    parameters = plan.one("aws:rds/parameterGroup:ParameterGroup")
+    assert (groups.input("sourceType"), groups.input("sourceIds")) == ("db-parameter-group", [parameters.input("name")])
+    assert (
+        groups.input("eventCategories") == ["configuration change"] and groups.input("snsTopic") == topic.outputs["arn"]
+    )
+    assert parameters.urn in feeds(groups, "sourceIds")
     assert sub.input("snsTopic") == topic.outputs["arn"]
     assert (sub.input("sourceType"), sub.input("sourceIds")) == ("db-instance", [db.input("identifier")])
-    assert {"failure", "failover", "low storage", "maintenance"} <= set(sub.input("eventCategories"))
+    assert {"failure", "failover", "low storage", "maintenance", "configuration change"} <= set(
+        sub.input("eventCategories")
+    )
     assert list(RDS_EVENT_CATEGORIES) == sub.input("eventCategories")
     # The topic is encrypted: RDS (events.rds.amazonaws.com) must be able to use the key.
     statements = json.loads(plan.one("aws:kms/key:Key").input("policy"))["Statement"]
@@ -110,7 +127,7 @@ def test_dashboard_is_valid_json_about_this_stack_only(plans: dict[str, Plan], p
            plan.one("aws:lb/targetGroup:TargetGroup").outputs["arnSuffix"],
            plan.one("aws:rds/instance:Instance").input("identifier")}  # fmt: skip
     named = set()
-    for widget in body["widgets"]:
+    for widget in [w for w in body["widgets"] if w["type"] == "metric"]:
         assert widget["properties"]["region"] == plan.settings.region
         for metric in widget["properties"]["metrics"]:
             dims = metric[2:]
@@ -120,3 +137,66 @@ def test_dashboard_is_valid_json_about_this_stack_only(plans: dict[str, Plan], p
         r.input("identifier") for p in plans.values() if p is not plan for r in p.of_type("aws:rds/instance:Instance")
     }
     assert not named & others
+
+
+# ------------------------------------------------------------------ the audit trail watched
+
+
+def test_production_watches_its_trail_for_every_cis_monitoring_item(plans: dict[str, Plan]) -> None:
+    """Each metric filter read from the production plan carries its item's pattern exactly as
+    the cited source publishes it (Security Hub passes only the exact CIS filters), on the
+    trail's own log group, and an alarm on its metric pages the alarm topic."""
+    prod = plans["production"]
+    group = prod.one("aws:cloudwatch/logGroup:LogGroup", "trail-events")
+    topic_arn = prod.one("aws:sns/topic:Topic").outputs["arn"]
+    filters = {r.name: r for r in prod.of_type("aws:cloudwatch/logMetricFilter:LogMetricFilter")}
+    found = security_alarms(prod)
+    assert set(filters) == set(found) == {f"security-{item.key}" for item in CIS_MONITORING}
+    for item in CIS_MONITORING:
+        metric_filter, alarm = filters[f"security-{item.key}"], found[f"security-{item.key}"]
+        assert metric_filter.input("pattern") == item.pattern, item.key
+        assert metric_filter.input("logGroupName") == group.input("name")
+        assert group.urn in feeds(metric_filter, "logGroupName")
+        transformation = metric_filter.input("metricTransformation")
+        assert (transformation["value"], transformation["defaultValue"]) == ("1", "0")
+        assert (alarm.input("namespace"), alarm.input("metricName")) == (
+            transformation["namespace"], transformation["name"])  # fmt: skip
+        assert transformation["namespace"] == "NEXUS/production/CloudTrail"
+        assert (alarm.input("statistic"), alarm.input("period"), alarm.input("threshold")) == ("Sum", 300, 1)
+        assert alarm.input("comparisonOperator") == "GreaterThanOrEqualToThreshold"
+        assert alarm.input("alarmActions") == [topic_arn] and alarm.input("treatMissingData") == "notBreaching"
+        assert f"CIS {item.cis}" in alarm.input("alarmDescription")
+
+
+def test_every_pattern_is_cited_to_a_source_that_publishes_it() -> None:
+    """The table's own claims: the 15 CIS v1.4.0 monitoring items 4.1-4.15, each Security Hub
+    control CloudWatch.1-14 once, and a pattern whose braces and parentheses balance."""
+    assert sorted(item.cis for item in CIS_MONITORING) == sorted(f"4.{n}" for n in range(1, 16))
+    controls = sorted(item.control for item in CIS_MONITORING if item.control)
+    assert controls == sorted(f"CloudWatch.{n}" for n in range(1, 15))
+    for item in CIS_MONITORING:
+        assert item.source == (SECURITY_HUB_CLOUDWATCH if item.control else CIS_BENCHMARK)
+        assert item.pattern.startswith("{") and item.pattern.endswith("}")
+        assert item.pattern.count("(") == item.pattern.count(")") and item.pattern.count("{") == 1
+        # PutMetricFilter takes at most 1024 characters (terraform-provider-aws logs/metric_filter.go).
+        assert len(item.pattern.encode()) <= 1024
+
+
+def test_the_dashboard_shows_the_trail_alarms(plans: dict[str, Plan]) -> None:
+    prod = plans["production"]
+    body = json.loads(prod.one("aws:cloudwatch/dashboard:Dashboard").input("dashboardBody"))
+    (widget,) = [w for w in body["widgets"] if w["type"] == "alarm"]
+    names = sorted(a.input("name") for a in security_alarms(prod).values())
+    prefix = f"arn:aws:cloudwatch:{prod.settings.region}:{prod.settings.account_id}:alarm:"
+    assert sorted(widget["properties"]["alarms"]) == [prefix + n for n in names]
+    dashboard = prod.one("aws:cloudwatch/dashboard:Dashboard")
+    assert {a.urn for a in security_alarms(prod).values()} <= set(dashboard.options["depends_on"])
+
+
+@pytest.mark.parametrize("stack", ["staging", "development"])
+def test_a_stack_the_accounts_trail_records_adds_no_watch(plans: dict[str, Plan], stack: str) -> None:
+    plan = plans[stack]
+    assert plan.of_type("aws:cloudwatch/logMetricFilter:LogMetricFilter") == [] and not security_alarms(plan)
+    if plan.settings.monitoring.dashboard:
+        body = json.loads(plan.one("aws:cloudwatch/dashboard:Dashboard").input("dashboardBody"))
+        assert all(w["type"] == "metric" for w in body["widgets"])

@@ -3,6 +3,7 @@ would hand it, called the way pulumi-policy's analyzer calls it (tests.support.p
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -16,15 +17,25 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from nexus.plans.offline import Plan
-from nexus.plans.policy_pack import POLICIES
-from nexus.plans.rules import RESOURCE_RULES
-from tests.support.policy import POLICY_CASES, Doc, mutated, resource_args, resources_of, violations
+from nexus.plans.policy_pack import POLICIES, STACK_RULES
+from nexus.plans.rules import RESOURCE_RULES, STACK_RULE_CHECKS, check_plan, is_taggable
+from tests.support.policy import (
+    POLICY_CASES,
+    STACK_CASES,
+    Doc,
+    mutated,
+    mutated_plan,
+    resource_args,
+    resources_of,
+    violations,
+    without,
+)
 
 
 def test_pack_has_every_policy_mandatory() -> None:
     names = {p.name for p in POLICIES}
-    assert {"no-open-ingress", "database-not-public", "environment-tags", "flow-logs-on"} <= names
-    assert len(names) == len(POLICIES) == 11
+    every_rule = {r.name for r in RESOURCE_RULES} | {"environment-tags", "flow-logs-on"} | set(STACK_RULE_CHECKS)
+    assert names == every_rule and len(names) == len(POLICIES) == len(RESOURCE_RULES) + 2 + len(STACK_RULE_CHECKS)
     assert all(p.enforcement_level == EnforcementLevel.MANDATORY for p in POLICIES)
 
 
@@ -33,7 +44,7 @@ def test_every_resource_scoped_rule_is_a_resource_policy() -> None:
     resource_policies = {p.name for p in POLICIES if isinstance(p, ResourceValidationPolicy)}
     stack_policies = {p.name for p in POLICIES if isinstance(p, StackValidationPolicy)}
     assert {rule.name for rule in RESOURCE_RULES} | {"environment-tags"} <= resource_policies
-    assert stack_policies == {"flow-logs-on"}
+    assert stack_policies == set(STACK_RULES) == {"flow-logs-on", *STACK_RULE_CHECKS}
 
 
 def test_our_stacks_pass_the_pack(plan: Plan) -> None:
@@ -45,7 +56,8 @@ def test_our_stacks_pass_the_pack(plan: Plan) -> None:
 def test_each_resource_policy_rejects_its_violating_case_on_its_own(
     plans: dict[str, Plan], rule: str, stack: str, type_token: str, name: str | None, inputs: dict[str, Any]
 ) -> None:
-    resources = mutated(plans[stack], type_token, name, inputs)
+    doc = mutated_plan(plans[stack], type_token, name, inputs)
+    resources = doc["resources"]
     (policy,) = [p for p in POLICIES if p.name == rule]
     assert isinstance(policy, ResourceValidationPolicy)
     found: list[str] = []
@@ -54,7 +66,8 @@ def test_each_resource_policy_rejects_its_violating_case_on_its_own(
     assert found, f"{rule} let its violating case through"
     # A provider that lost its Environment tag leaves the tier unsure: judged as production.
     tier_lost = type_token.startswith("pulumi:providers:") and "Environment" not in str(inputs.get("defaultTags"))
-    assert set(violations(resources)) == {rule} | ({"production-deletion-protected"} if tier_lost else set())
+    strictest = {"production-deletion-protected", "production-database-resilient"}
+    assert set(agreed(doc)) == {rule} | (strictest if tier_lost else set())
 
 
 def test_every_resource_rule_has_a_violating_case_here() -> None:
@@ -132,3 +145,32 @@ def test_an_unknown_input_is_left_to_the_engine_not_passed(plans: dict[str, Plan
 def test_the_flow_logs_stack_policy_rejects_a_vpc_without_them(plans: dict[str, Plan]) -> None:
     resources = [r for r in resources_of(plans["staging"]) if r["type"] != "aws:ec2/flowLog:FlowLog"]
     assert list(violations(resources)) == ["flow-logs-on"]
+
+
+@pytest.mark.parametrize(("rule", "stack", "type_token", "name"), STACK_CASES, ids=[c[0] for c in STACK_CASES])
+def test_each_stack_policy_rejects_its_violating_case(
+    plans: dict[str, Plan], rule: str, stack: str, type_token: str, name: str
+) -> None:
+    assert set(agreed(without(plans[stack], type_token, name))) == {rule}
+
+
+def agreed(doc: dict[str, Any]) -> dict[str, list[str]]:
+    """The violations of a plan JSON, found alike by `nexus check` (check_plan) and by the pack
+    run the way the analyzer runs it: the same rules with the same messages (or the test fails)."""
+    by_pack = violations(copy.deepcopy(doc["resources"]))
+    provider = next(r for r in doc["resources"] if r["type"] == "pulumi:providers:aws" and r["name"] == "aws")
+    if "Environment" not in json.loads(provider["inputs"]["defaultTags"])["tags"]:
+        doc = {**doc, "environment": "production"}  # the pack's strictest tier when the tag is lost
+    by_check: dict[str, list[str]] = {}
+    for rule, message in check_plan(doc, is_taggable):
+        by_check.setdefault(rule, []).append(message)
+    assert {r: sorted(m) for r, m in by_check.items()} == {r: sorted(m) for r, m in by_pack.items()}
+    return by_pack
+
+
+def test_nexus_check_and_the_pack_agree_on_every_rule(plans: dict[str, Plan]) -> None:
+    """Every rule, in both: the committed plans pass both, and each violating case (resource
+    rules above, stack rules below) fails both with the same messages."""
+    assert all(agreed(p.to_json()) == {} for p in plans.values())
+    covered = {c[0] for c in POLICY_CASES} | {c[0] for c in STACK_CASES} | {"flow-logs-on"}
+    assert covered == {p.name for p in POLICIES}

@@ -147,3 +147,27 @@ def test_price_table_names_its_source_and_date_and_every_region_resolves() -> No
         assert basis.startswith(region) and p["rds"]["postgres_instance_hour"]["db.t4g.micro"] > 0
     # Scaled regions are marked approximate in what the report prints.
     assert "APPROXIMATE" in region_prices("eu-west-1")[1]
+
+
+def test_the_trail_watch_is_priced_as_custom_metrics_and_alarms(plans: dict[str, Plan]) -> None:
+    """Each metric filter's metric is a custom metric sent every hour (it has a default value),
+    each of its alarms one standard alarm metric; the log group's ingestion is usage."""
+    prod, p = plans["production"], prices()
+    cost = price_plan(prod.to_json())
+    filters = prod.of_type("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+    assert len(filters) == 15
+    metric_lines = lines_of(cost, "aws:cloudwatch/logMetricFilter:LogMetricFilter")
+    assert len(metric_lines) == 15 and all(x.monthly == p["cloudwatch"]["custom_metric_month"] for x in metric_lines)
+    assert cost.by_kind()["Custom metrics"] == p["cloudwatch"]["custom_metric_month"] * 15
+    trail_alarms = [x for x in lines_of(cost, "aws:cloudwatch/metricAlarm:MetricAlarm") if " security-" in x.resource]
+    assert len(trail_alarms) == 15 and all(x.monthly == p["cloudwatch"]["alarm_metric_month"] for x in trail_alarms)
+    assert any("audit trail events" in u.item for u in cost.usage if u.kind == "Logs")
+    # Staging and development are recorded by their account's trail: no custom metrics.
+    assert "Custom metrics" not in price_plan(plans["staging"].to_json()).by_kind()
+    # A filter without a default value sends its metric only on a match: usage, not counted.
+    doc = prod.to_json()
+    for r in doc["resources"]:
+        if r["type"] == "aws:cloudwatch/logMetricFilter:LogMetricFilter":
+            r["inputs"]["metricTransformation"].pop("defaultValue")
+    assert "Custom metrics" not in price_plan(doc).by_kind()
+    assert price_plan(doc).total == cost.total - p["cloudwatch"]["custom_metric_month"] * 15

@@ -63,7 +63,38 @@ POLICY_CASES = [
     ("environment-tags", "staging", "pulumi:providers:aws", None, {"defaultTags": json.dumps({"tags": {"Stack": "x"}})}),
     ("no-data-action-on-any-resource", "development", "aws:iam/rolePolicy:RolePolicy", "app-permissions",
      {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "secretsmanager:Get*", "Resource": "*"}]})}),
+    ("encrypted-with-customer-key", "production", "aws:cloudtrail/trail:Trail", None, {"kmsKeyId": None}),
+    ("trail-records-everything", "production", "aws:cloudtrail/trail:Trail", None, {"enableLogFileValidation": False}),
+    ("trail-records-everything", "production", "aws:cloudtrail/trail:Trail", None, {"isMultiRegionTrail": False}),
+    ("edge-hardened", "staging", "aws:lb/loadBalancer:LoadBalancer", None, {"dropInvalidHeaderFields": False}),
+    ("edge-hardened", "production", "aws:lb/loadBalancer:LoadBalancer", None, {"desyncMitigationMode": "monitor"}),
+    ("database-hardened", "development", "aws:rds/instance:Instance", None, {"copyTagsToSnapshot": False}),
+    ("database-hardened", "production", "aws:rds/instance:Instance", None, {"username": "postgres"}),
+    ("production-database-resilient", "production", "aws:rds/instance:Instance", None, {"multiAz": False}),
+    ("network-closed-by-default", "staging", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", None,
+     {"ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["10.20.0.0/16"]}]}),
+    ("web-acl-has-rules", "development", "aws:wafv2/webAcl:WebAcl", None, {"rules": None}),
+    ("bucket-controls", "staging", "aws:s3/bucketVersioning:BucketVersioning", "access-logs",
+     {"versioningConfiguration": {"status": "Suspended"}}),
+    ("bucket-controls", "production", "aws:s3/bucketPolicy:BucketPolicy", "trail-logs",
+     {"policy": json.dumps({"Statement": []})}),
 ]  # fmt: skip
+
+# The stack rules' violating cases: a committed stack's plan without one resource.
+STACK_CASES = [
+    ("every-bucket-guarded", "staging", "aws:s3/bucketVersioning:BucketVersioning", "access-logs"),
+    ("trail-watched", "production", "aws:cloudwatch/logMetricFilter:LogMetricFilter", "security-root-user-usage"),
+    ("database-events-subscribed", "development", "aws:rds/eventSubscription:EventSubscription",
+     "db-parameter-group-events"),
+]  # fmt: skip
+
+
+def without(plan: Plan, type_token: str, resource_name: str) -> dict[str, Any]:
+    """The plan JSON without one resource (as if the program had not declared it)."""
+    doc = copy.deepcopy(plan.to_json())
+    doc["resources"] = [r for r in doc["resources"] if (r["type"], r["name"]) != (type_token, resource_name)]
+    assert len(doc["resources"]) == len(plan.to_json()["resources"]) - 1
+    return doc
 
 
 def options(r: dict[str, Any]) -> PolicyResourceOptions:
