@@ -651,6 +651,43 @@ ROWS: tuple[Row, ...] = (
         "S3 lifecycle expiration",
         _audit_retention,
     ),
+    Row(
+        "disaster_recovery.replicate_backups",
+        "in place",
+        "false -> true starts replicating into recovery_region (the first snapshot copies in full, then transaction "
+        "logs); true -> false stops it and RDS keeps the replicated backups for their retention",
+        "RDS Start/StopDBInstanceAutomatedBackupsReplication",
+    ),
+    Row(
+        "disaster_recovery.recovery_region",
+        "replacement",
+        "the replication and the recovery-region key are replaced: replication stops into the old region (its "
+        "backups kept for their retention, the old key retained) and starts into the new one",
+        "aws_db_instance_automated_backups_replication: every argument ForceNew",
+    ),
+    Row(
+        "disaster_recovery.retention_days",
+        "replacement",
+        "the replication is stopped and started again with the new retention: the replicated backups so far are "
+        "kept for their old retention, the new copy starts with a full snapshot",
+        "aws_db_instance_automated_backups_replication retention_period: ForceNew",
+    ),
+    Row(
+        "disaster_recovery.max_replication_lag_minutes",
+        "none",
+        "read by nexus verify only",
+        "nexus/live/verify.py",
+    ),
+    *(
+        Row(
+            f"disaster_recovery.{k}",
+            "none",
+            "read when the database is created only: a restored database is never replaced by a change of its "
+            "source (ignore_changes)",
+            "aws_db_instance restore_to_point_in_time: ForceNew; nexus/components/database.py ignore_changes",
+        )
+        for k in ("restore_from_stack", "restore_from_backups_arn", "restore_time")
+    ),
 )
 ROW_OF = {row.key: row for row in ROWS}
 
