@@ -27,12 +27,16 @@ BY_DESIGN_PREFIXES = (
     "load_balancer.domain_name", "load_balancer.hosted_zone_id", "load_balancer.alias_record",
     "monitoring.", "security.", "performance.", "stack",
     "audit.",  # an environment in a shared account is recorded by that account's trail
+    # staging replicates its backups only while the recovery drill needs them (its file: off)
+    "disaster_recovery.",
 )  # fmt: skip
 # Resource types whose absence in A is a cost or size choice, not a topology gap. (Alarm
 # subscriptions are not: alarms that reach nobody block promotion, see alarm_destinations.)
 OPTIONAL_TYPES = {
     "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",  # enhanced monitoring
     "aws:cloudtrail/trail:Trail",  # audit.trail: shared-account (the account's trail records it)
+    # disaster_recovery.replicate_backups: false (staging's default; the drill turns it on)
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
 }  # fmt: skip
 
 

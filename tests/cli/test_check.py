@@ -89,7 +89,7 @@ def test_destroyable_round_trip(
     # can restore it stay wherever they did.
     db = lifted.one("aws:rds/instance:Instance")
     assert db.input("skipFinalSnapshot") is plans[stack].settings.database.skip_final_snapshot
-    assert lifted.one("aws:kms/key:Key").options["retain_on_delete"] is (not db.input("skipFinalSnapshot"))
+    assert lifted.one("aws:kms/key:Key", "key").options["retain_on_delete"] is (not db.input("skipFinalSnapshot"))
 
 
 def test_production_teardown_lifts_force_destroy_and_every_protection(plans: dict[str, Plan], tmp_path: Path,

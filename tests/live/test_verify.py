@@ -26,6 +26,7 @@ from nexus.cli import main
 from nexus.live.verify import REQUIRED_OUTPUTS, probe_url
 from nexus.plans.offline import MOCK_SECRET_MARKER, SECRET, Plan
 from tests.support.emulated import CREDENTIAL_VARIABLES, Emulated, build
+from tests.support.plans import COMMITTED
 
 # One worker builds the emulated environment once and runs every test that uses it.
 pytestmark = pytest.mark.xdist_group("moto")
@@ -273,7 +274,7 @@ def test_a_change_behind_the_programs_back_fails_exactly_its_check(
     capsys.readouterr()
     assert main(["status", "--all", "--results-dir", str(results_dir)]) == 1
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
-    assert sorted(lines) == ["development", "production", "staging"]
+    assert sorted(lines) == COMMITTED
     assert lines["development"].endswith("never verified")
     area = failed[0]["area"]
     shown = {"health": "UNHEALTHY (1)", "drift": "drift 1", "isolation": "ISOLATION (1)"}[area]

@@ -88,7 +88,7 @@ def build(plan: Plan, session: Any) -> Emulated:
         client("secretsmanager"),
     )
 
-    key_res = plan.one("aws:kms/key:Key")
+    key_res = plan.one("aws:kms/key:Key", "key")
     key = kms.create_key(Description=key_res.input("description"), Tags=_tag_list(tags(key_res), "TagKey", "TagValue"))
     env.ids[key_res.outputs["arn"]] = key["KeyMetadata"]["Arn"]
     key_arn = key["KeyMetadata"]["Arn"]
