@@ -15,6 +15,7 @@ import socket
 import stat
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,11 @@ def emulated(plans: dict[str, Plan]) -> Iterator[Emulated]:
         # not on every run (verify itself takes a fresh session per run).
         session = verify_module.aws_session(plans[STACK].settings.region)
         env.setattr(verify_module, "aws_session", lambda region: session)
+        # moto answers DescribeDBInstanceAutomatedBackups from automated snapshots only (no
+        # backup replication, no ARN filter, no RestoreWindow): production's replicated backups
+        # are answered as RDS would while replication works (the checks themselves are tested
+        # against botocore's own model with a Stubber below).
+        env.setattr(verify_module, "describe_replicated_backups", lambda rds, arn: _replicated(arn))
         try:
             yield build(plans[STACK], session)
         finally:
@@ -179,7 +185,7 @@ def test_verify_after_up_passes_through_pulumi_stack_output(
         "SKIP  health     answers on 80",
         "SKIP  health     answers on 443",
     ]
-    assert lines[-1].startswith(f"{STACK}: 68 checks, 66 passed, 0 failed")
+    assert lines[-1].startswith(f"{STACK}: 70 checks, 68 passed, 0 failed")
     assert json.loads((results_dir / f"{STACK}.json").read_text())["summary"]["fail"] == 0
 
     # `nexus status` reads what verify kept.
@@ -325,3 +331,63 @@ def test_several_changes_at_once_fail_each_its_own_check_and_nothing_else(
     assert code == 1
     failed = sorted((c["name"], c["expected"], c["live"]) for c in _failed(results))
     assert failed == sorted((name, expected, live) for _, _, name, expected, live in changes)
+
+
+# ------------------------------------------------------------------ backup replication (botocore Stubber)
+
+
+def _replicated(arn: str, status: str = "replicating", minutes_old: float = 6) -> dict[str, Any]:
+    """DescribeDBInstanceAutomatedBackups' answer for replicated backups, shaped as the RDS User
+    Guide shows it ("Finding information about replicated backups")."""
+    latest = datetime.now(UTC) - timedelta(minutes=minutes_old)
+    return {"DBInstanceAutomatedBackupsArn": arn, "Status": status, "Region": "us-east-1",
+            "DBInstanceIdentifier": "nexus-production-db", "BackupRetentionPeriod": 14,
+            "RestoreWindow": {"EarliestTime": latest - timedelta(days=3), "LatestTime": latest}}  # fmt: skip
+
+
+ARN = "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE"
+# The real one: the emulated environment answers in its place while this module runs.
+DESCRIBE_REPLICATED_BACKUPS = verify_module.describe_replicated_backups
+
+
+def _stubbed(answer: dict[str, Any] | None) -> list[Any]:
+    """The checks on what a Stubber answers; the Stubber holds request and answer to botocore's
+    rds model (moto has no backup replication), so a misspelled parameter or field fails here."""
+    import boto3
+    from botocore.stub import Stubber
+
+    rds = boto3.client("rds", region_name="us-west-2", aws_access_key_id="x", aws_secret_access_key="x")  # noqa: S106
+    with Stubber(rds) as stub:
+        stub.add_response("describe_db_instance_automated_backups",
+                          {"DBInstanceAutomatedBackups": [answer] if answer else []},
+                          {"DBInstanceAutomatedBackupsArn": ARN})  # fmt: skip
+        backup = DESCRIBE_REPLICATED_BACKUPS(rds, ARN)
+        stub.assert_no_pending_responses()
+    return verify_module.backup_replication_checks(backup, ARN, 60, datetime.now(UTC))
+
+
+@pytest.mark.parametrize(
+    ("answer", "statuses", "live"),
+    [
+        (_replicated(ARN), ["pass", "pass"], "6 minutes old"),
+        (_replicated(ARN, status="REPLICATING"), ["pass", "pass"], "6 minutes old"),
+        (_replicated(ARN, minutes_old=95), ["pass", "fail"], "95 minutes old"),
+        (_replicated(ARN, status="retained"), ["fail", "pass"], "retained"),
+        ({**_replicated(ARN, status="pending"), "RestoreWindow": {}}, ["fail", "fail"], "no latest restorable time"),
+        (None, ["fail"], "no replicated backups"),
+    ],
+    ids=["fresh", "upper case", "lagging", "stopped", "pending", "missing"],
+)
+def test_replication_must_be_active_and_its_restore_point_recent(
+    answer: dict[str, Any] | None, statuses: list[str], live: str
+) -> None:
+    checks = _stubbed(answer)
+    assert [c.status for c in checks] == statuses
+    assert any(live in c.live for c in checks), [c.live for c in checks]
+    assert all(c.area == "health" for c in checks)
+
+
+def test_verify_of_production_checks_its_replication(verify: Callable[[], tuple[int, dict[str, Any]]]) -> None:
+    code, results = verify()
+    names = {c["name"]: c["status"] for c in results["checks"]}
+    assert code == 0 and names["backup replication"] == names["replicated restore point"] == "pass"
