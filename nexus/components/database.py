@@ -266,6 +266,10 @@ class Database(pulumi.ComponentResource):
                 protect=args.protect,
                 depends_on=[*log_groups, *monitoring_ready],
                 ignore_changes=["restoreToPointInTime"] if restore else None,
+                # The provider waits 40 minutes for a new instance by default (instance.go,
+                # Timeouts); a restore replays the transaction logs since the last snapshot
+                # first, so a recovery is given longer before pulumi up gives up on it.
+                custom_timeouts=pulumi.CustomTimeouts(create="3h") if restore else None,
             ),
         )
 
