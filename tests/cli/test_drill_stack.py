@@ -10,7 +10,7 @@ import yaml
 
 from nexus.config.stack_files import load_stack_config, stack_names
 from nexus.plans.offline import run_program
-from nexus.plans.rules import destroy_blockers
+from nexus.plans.rules import check_plan, destroy_blockers, is_taggable
 from tests.support.cli import run
 from tests.support.projects import project_like_the_repository
 
@@ -45,12 +45,19 @@ def test_the_drill_stack_restores_the_source_and_leaves_nothing_behind(tmp_path:
     assert settings.database.instance_class == staging.database.instance_class
     assert settings.disaster_recovery.restore_from_stack == "staging"
     assert settings.environment == "staging"
-    # One plan: the policy rules pass and nothing blocks the destroy at the end of the drill.
-    plan = run_program(config, settings).to_json()
+    # One plan (of the drill file restoring from an ARN at a given time, which the committed files
+    # do not): nothing blocks the destroy at the end of the drill, nothing is retained, and the
+    # source and time reach the restore.
+    arn = "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE"
+    timed = config.with_values({"nexus:disaster_recovery": {"restore_from_backups_arn": arn,
+                                                            "restore_time": "2026-12-01T09:30:00Z"}})  # fmt: skip
+    plan = run_program(timed, timed.settings()).to_json()
     assert destroy_blockers(plan) == []
-    db = next(r for r in plan["resources"] if r["type"] == "aws:rds/instance:Instance")
-    assert db["inputs"]["restoreToPointInTime"]["useLatestRestorableTime"] is True
     assert not any(r["options"]["retain_on_delete"] for r in plan["resources"])
+    db = next(r for r in plan["resources"] if r["type"] == "aws:rds/instance:Instance")
+    assert db["inputs"]["restoreToPointInTime"] == {
+        "sourceDbInstanceAutomatedBackupsArn": arn, "restoreTime": "2026-12-01T09:30:00Z"}  # fmt: skip
+    assert check_plan(plan, is_taggable) == []  # the policy rules of the staging tier pass
     # Never one of the repository's tiers (.gitignore): plan --all and the tests skip it.
     assert STACK not in stack_names(root) and "production-recovery" in stack_names(root)
 

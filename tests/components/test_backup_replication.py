@@ -1,12 +1,12 @@
 """Backups in a second region (nexus.components.backup_replication) and the recovery stack that
-restores them (nexus.components.database, restore), read from the committed stacks' plans."""
+restores them (nexus.components.database, restore), read from the committed stacks' plans. (A
+restore from an ARN at a given time: tests/cli/test_drill_stack.py plans one.)"""
 
 from __future__ import annotations
 
 import json
 
 from nexus.plans.offline import Plan
-from tests.support.plans import plan_stack
 
 REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
 
@@ -64,12 +64,3 @@ def test_the_recovery_stack_restores_productions_replicated_backups(plans: dict[
     # Everything else is the normal environment.
     assert {r.type for r in prod.resources} - {r.type for r in recovery.resources} == {
         REPLICATION, "nexus:data:BackupReplication"}  # fmt: skip
-
-
-def test_a_restore_time_and_an_arn_reach_the_restore() -> None:
-    # One what-if plan (the committed file restores at the latest time from a stack's output).
-    arn = "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE"
-    plan = plan_stack("production-recovery", overrides={"nexus:disaster_recovery": {
-        "restore_from_backups_arn": arn, "restore_time": "2026-12-01T09:30:00Z"}})  # fmt: skip
-    assert plan.one("aws:rds/instance:Instance").input("restoreToPointInTime") == {
-        "sourceDbInstanceAutomatedBackupsArn": arn, "restoreTime": "2026-12-01T09:30:00Z"}  # fmt: skip
