@@ -209,6 +209,20 @@ def _retention(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str,
     return "in place", f"{old} -> {new} days, at once"
 
 
+def _replication_setting(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    """recovery_region and retention_days are arguments of the replication: they change nothing
+    while no replication exists on either side, and start it where the head turns it on."""
+    before = bool(_get(base, "disaster_recovery.replicate_backups"))
+    after = bool(_get(head, "disaster_recovery.replicate_backups"))
+    if not before and not after:
+        return "none", "no replication on either side (disaster_recovery.replicate_backups: false): read when it is on"
+    if not before:
+        return "in place", "read by the replication that replicate_backups: true starts"
+    if not after:
+        return "none", "the replication stops (replicate_backups: false): its backups are kept for their retention"
+    return None
+
+
 def _audit_retention(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
     """The trail bucket keeps its logs audit.retention_days, or monitoring.metrics_retention_days
     when unset; there is no trail bucket unless audit.trail is own."""
@@ -664,6 +678,7 @@ ROWS: tuple[Row, ...] = (
         "the replication and the recovery-region key are replaced: replication stops into the old region (its "
         "backups kept for their retention, the old key retained) and starts into the new one",
         "aws_db_instance_automated_backups_replication: every argument ForceNew",
+        _replication_setting,
     ),
     Row(
         "disaster_recovery.retention_days",
@@ -671,6 +686,7 @@ ROWS: tuple[Row, ...] = (
         "the replication is stopped and started again with the new retention: the replicated backups so far are "
         "kept for their old retention, the new copy starts with a full snapshot",
         "aws_db_instance_automated_backups_replication retention_period: ForceNew",
+        _replication_setting,
     ),
     Row(
         "disaster_recovery.max_replication_lag_minutes",
