@@ -318,6 +318,8 @@ class _Context:
     usage: dict[tuple[str, str], str] = field(default_factory=dict)
     # A resource's inputs by the ARNs and IDs others refer to it with (plan JSON "refs").
     by_ref: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The whole table, for what a stack keeps in another region (replicated backups).
+    table: dict[str, Any] = field(default_factory=dict)
 
     def price(self, path: str) -> Decimal:
         node: Any = self.prices
@@ -354,6 +356,7 @@ def price_plan(plan: dict[str, Any], table: dict[str, Any] | None = None) -> Sta
     nat_addresses = {r["inputs"].get("allocationId") for r in resources if r["type"] == "aws:ec2/natGateway:NatGateway"}
     ctx = _Context(prices, Decimal(table["hours_per_month"]), nat_addresses - {None})
     ctx.by_ref = {ref: r.get("inputs", {}) for r in resources for ref in r.get("refs", [])}
+    ctx.table = table
     for r in resources:
         ctx.current_id = r["id"]
         label = f"{r['type']} {r['name']}"
@@ -596,10 +599,19 @@ def _backup_replication(ctx: _Context, label: str, inputs: dict[str, Any]) -> No
     source = ctx.by_ref.get(str(inputs.get("sourceDbInstanceArn")), {})
     gb = int(source.get("allocatedStorage", 0))
     kind = "Database backups in the recovery region"
-    if not gb:
-        ctx.unpriced(kind, label, "the source instance's storage is not in the plan")
-    else:
-        ctx.monthly(kind, label, f"one full copy of {gb} GB", ctx.price("rds.backup_gb_month") * gb)
+    # Priced where the copies are: the region of the key that encrypts them (a key of the
+    # destination region: StartDBInstanceAutomatedBackupsReplication KmsKeyId).
+    key = str(inputs.get("kmsKeyId") or "")
+    region = key.split(":")[3] if key.count(":") >= 5 else ""
+    if not gb or not region:
+        ctx.unpriced(kind, label, "the source instance's storage or the recovery region is not in the plan")
+        return
+    try:
+        there, _ = region_prices(region, ctx.table)
+    except CostError as exc:
+        ctx.unpriced(kind, label, str(exc))
+        return
+    ctx.monthly(kind, label, f"one full copy of {gb} GB in {region}", Decimal(there["rds"]["backup_gb_month"]) * gb)
     ctx.per_use(kind, "replicated transaction logs and changed data beyond one full copy", "rds.backup_gb_month",
                 "per GB-month")  # fmt: skip
     ctx.per_use("Data transfer", "between regions (backup replication copies snapshots and transaction logs)",
