@@ -1206,6 +1206,11 @@ class Settings(FrozenModel):
                     f"recovery_region {target}: RDS does not replicate automated backups from {region} to it "
                     f"(RDS User Guide, Replicating automated backups, AWS Region support); from {region}: {offered}"
                 )
+        # The engine needs no check here: "Amazon RDS supports backup replication for all
+        # currently available versions of RDS for PostgreSQL" (RDS User Guide, "Supported Regions
+        # and DB engines for cross-Region automated backups"). Whether the recovery region offers
+        # the instance class is not in the offline table (rds_classes.json is not per region;
+        # docs/real-aws.md, Instance classes, says how to look).
         if value.replicate_backups and database is not None and database.backup_retention_days == 0:
             raise ValueError(
                 f"replicate_backups needs automated backups: {PROJECT}:database.backup_retention_days is 0 (use 1..35)"
