@@ -923,7 +923,7 @@ class DisasterRecoverySettings(FrozenModel):
         default=60,
         ge=5,
         le=24 * 60,
-        description="`nexus verify` fails when the latest restorable time of the replicated backups is older than this (RDS copies transaction logs about every five minutes).",
+        description="`nexus verify` fails when the latest restorable time of the replicated backups is older than this (RDS uploads transaction logs every five minutes, then copies them to the recovery region).",
     )
     restore_from_stack: str | None = Field(
         default=None,
