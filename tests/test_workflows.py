@@ -90,7 +90,7 @@ def test_every_pulumi_up_is_previewed_with_the_policy_pack_first_and_verified_af
             )
             assert "--policy-pack policy" in script
             assert f"venv/bin/python -m nexus verify --stack {stack.group(1)}" in after, (file, name)
-    assert ups == 3  # staging, production, the pull request's stack
+    assert ups == 4  # staging, production, the pull request's stack, the recovery drill's
 
 
 def test_pull_request_stacks_read_the_development_file_on_every_run() -> None:
@@ -250,3 +250,48 @@ def test_the_status_page_is_published_from_every_result() -> None:
     uploads = [s for s in page["steps"] if str(s.get("uses", "")).startswith("actions/upload-pages-artifact")]
     assert uploads and uploads[0]["if"] == "vars.DRIFT_PAGES == 'true'"
     assert jobs_["pages"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_the_recovery_drill_restores_a_throwaway_copy_and_always_removes_it() -> None:
+    doc = workflow("recovery-drill.yml")
+    assert set(doc["on"]) == {"workflow_dispatch", "schedule"} and doc["on"]["schedule"]
+    assert doc["on"]["workflow_dispatch"]["inputs"]["source"]["default"] == "staging"
+    assert doc["on"]["workflow_dispatch"]["inputs"]["source"]["options"] == ["staging", "production"]
+    job = doc["jobs"]["drill"]
+    assert job["env"]["DRILL_STACK"] == "recovery-drill-${{ github.run_id }}"
+    assert job["env"]["SOURCE_STACK"] == "${{ inputs.source || 'staging' }}"
+    # The source's own credentials, from its environment (OIDC): never a long-lived key.
+    assert job["environment"] == "recovery-drill-${{ inputs.source || 'staging' }}"
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "aws-access-key-id" not in text(job) and "AWS_RECOVERY_DRILL_ROLE_ARN" in text(job)
+    steps = {step.get("name", step.get("uses", step.get("run"))): step for step in job["steps"]}
+    # The file itself: tests/cli/test_drill_stack.py (restores the source, nothing protected).
+    make = steps["Make the drill stack from the recovery stack file"]["run"]
+    assert 'nexus drill-stack --stack "$DRILL_STACK" --source "$SOURCE_STACK"' in make
+    assert make.index("nexus drill-stack") < make.index("pulumi stack init")
+    # Checked offline before anything is created: the destroy at the end can take it all.
+    order = list(steps)
+    assert order.index("Nothing of the drill stack outlives its destroy") < order.index(
+        "Restore from the replicated backups, timed")  # fmt: skip
+    restore = steps["Restore from the replicated backups, timed"]["run"]
+    assert "restore_seconds=" in restore and restore.index("start=") < restore.index("pulumi up")
+    teardown = steps["Destroy and remove the drill stack"]
+    assert teardown["if"] == "always()"
+    assert "pulumi destroy" in teardown["run"] and "pulumi stack rm" in teardown["run"]
+    record = steps["Record the result"]
+    assert "always()" in record["if"] and "nexus drill-result" in record["run"]
+    assert '>> "$GITHUB_STEP_SUMMARY"' in record["run"]
+    keep = steps["Keep the result"]
+    assert "upload-artifact" in keep["uses"] and keep["with"]["path"] == ".nexus/drill/"
+    assert order.index("Record the result") < order.index("Keep the result")
+    assert steps["Verify the restored environment"]["continue-on-error"] is True
+    assert steps["The drill passed"]["if"] == "always()" and order[-1] == "The drill passed"
+
+
+def test_the_recovery_runbook_is_the_drills_steps() -> None:
+    """docs/disaster-recovery.md's runbook lists the drill workflow's named steps, in order."""
+    page = (ROOT / "docs" / "disaster-recovery.md").read_text()
+    runbook = page.split("<!-- runbook:recovery-drill -->", 1)[1].split("<!-- /runbook:recovery-drill -->", 1)[0]
+    listed = re.findall(r"^\d+\. \*\*(.+?)\*\*", runbook, flags=re.M)
+    named = [step["name"] for step in workflow("recovery-drill.yml")["jobs"]["drill"]["steps"] if "name" in step]
+    assert listed == named

@@ -12,6 +12,8 @@
     bootstrap  offline plan of bootstrap/ (GitHub OIDC provider, CI roles, state backend)
     stacks   read `pulumi stack ls --json` for the workflows (one stack; idle development stacks)
     db-user  SQL or one-off script that creates the application's database user
+    drill-stack   the recovery drill's throwaway stack file, from the recovery stack's
+    drill-result  the recovery drill's result: job summary and .nexus/drill/<stack>.json
 
 Exit codes: 0 done, 1 findings (check's violations, compare's NOT READY), 2 bad input
 (settings, paths, files, flags: one message naming the file, no traceback), 3 an internal
@@ -50,6 +52,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bootstrap": ("nexus.cli.bootstrap", "offline plan of bootstrap/ (OIDC provider, CI roles, state)"),
     "stacks": ("nexus.cli.stacks", "read `pulumi stack ls --json` (workflows: find, idle stacks)"),
     "db-user": ("nexus.cli.db_user", "SQL or script that creates the application's database user"),
+    "drill-stack": ("nexus.cli.drill_stack", "the recovery drill's throwaway stack file, from the recovery stack's"),
+    "drill-result": (
+        "nexus.cli.drill_result",
+        "the recovery drill's result: job summary and .nexus/drill/<stack>.json",
+    ),
 }
 
 

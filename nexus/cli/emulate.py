@@ -72,9 +72,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         gc.enable()
     try:
-        with moto_server() as endpoint, pointed_at(endpoint) as variables:
+        with moto_server() as server, pointed_at(server.endpoint) as variables:
+            endpoint = server.endpoint
             print(f"emulated AWS (moto) on {endpoint}: building {args.stack} from its offline plan", flush=True)
             environment = build(plan, boto3.Session(region_name=settings.region))
+            server.serve(environment)
             outputs_path.parent.mkdir(parents=True, exist_ok=True)
             outputs_path.write_text(json.dumps(environment.outputs, indent=2, sort_keys=True) + "\n")
             report = verify(settings, environment.outputs, probe=probe_url)

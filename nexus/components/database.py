@@ -28,6 +28,14 @@ class DatabaseArgs:
     protect: bool
     # Secrets Manager recovery window of the program-kept master secret (master_password: program).
     secret_recovery_window_days: int = 30
+    # A recovery stack: the instance is restored from replicated backups instead of created empty.
+    restore: RestoreSource | None = None
+
+
+@dataclass(frozen=True)
+class RestoreSource:
+    automated_backups_arn: pulumi.Input[str]
+    restore_time: str  # "latest" or a UTC time (validated in nexus.config.environment)
 
 
 class Database(pulumi.ComponentResource):
@@ -182,8 +190,28 @@ class Database(pulumi.ComponentResource):
             )
             master_password = generated.result
 
+        restore = args.restore
+        # A restore (terraform-provider-aws internal/service/rds/instance.go, resourceInstanceCreate:
+        # RestoreDBInstanceToPointInTime, then ModifyDBInstance for what it cannot set, such as
+        # the RDS-managed master password): restore_to_point_in_time is ForceNew and conflicts with
+        # snapshot_identifier, replicate_source_db and s3_import; restore_time conflicts with
+        # use_latest_restorable_time. RestoreDBInstanceToPointInTime takes no KmsKeyId: the instance
+        # keeps the key its replicated backups are encrypted with (the source stack's recovery
+        # key), so kms_key_id (ForceNew) is left to the provider, as are db_name and username
+        # (ForceNew; the backups carry the source's). Once restored, the instance is the
+        # environment's data: a later change of its source must never replace it (ignore_changes).
+        restore_args = (
+            aws.rds.InstanceRestoreToPointInTimeArgs(
+                source_db_instance_automated_backups_arn=restore.automated_backups_arn,
+                use_latest_restorable_time=True if restore.restore_time == "latest" else None,
+                restore_time=None if restore.restore_time == "latest" else restore.restore_time,
+            )
+            if restore
+            else None
+        )
         self.instance = aws.rds.Instance(
             "postgres",
+            restore_to_point_in_time=restore_args,
             identifier=self.identifier,
             engine="postgres",
             engine_version=db.engine_version,
@@ -192,9 +220,9 @@ class Database(pulumi.ComponentResource):
             max_allocated_storage=db.max_allocated_storage_gb,
             storage_type="gp3",
             storage_encrypted=True,
-            kms_key_id=args.kms_key_arn,
-            db_name=db.database_name,
-            username=db.master_username,
+            kms_key_id=None if restore else args.kms_key_arn,
+            db_name=None if restore else db.database_name,
+            username=None if restore else db.master_username,
             # RDS keeps the password (rds-managed), or the program does (master_password: program).
             manage_master_user_password=None if master_password is not None else True,
             master_user_secret_kms_key_id=None if master_password is not None else args.kms_key_arn,
@@ -233,7 +261,16 @@ class Database(pulumi.ComponentResource):
             # final snapshot; internal/service/rds/blue_green.go).
             blue_green_update=aws.rds.InstanceBlueGreenUpdateArgs(enabled=True) if db.blue_green_update else None,
             apply_immediately=db.apply_immediately,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[*log_groups, *monitoring_ready]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                depends_on=[*log_groups, *monitoring_ready],
+                ignore_changes=["restoreToPointInTime"] if restore else None,
+                # The provider waits 40 minutes for a new instance by default (instance.go,
+                # Timeouts); a restore replays the transaction logs since the last snapshot
+                # first, so a recovery is given longer before pulumi up gives up on it.
+                custom_timeouts=pulumi.CustomTimeouts(create="3h") if restore else None,
+            ),
         )
 
         record = aws.route53.Record(
@@ -248,6 +285,7 @@ class Database(pulumi.ComponentResource):
         # The record's own output: whoever publishes the name waits until it resolves.
         self.endpoint_name = record.fqdn
 
+        self.restored = restore is not None
         self.address = self.instance.address
         # DbiResourceId: what rds-db:connect ARNs name (stable across renames of the identifier).
         self.resource_id = self.instance.resource_id

@@ -8,7 +8,8 @@ import pulumi_aws as aws
 from nexus.components.app_identity import AppIdentity, AppIdentityArgs
 from nexus.components.app_settings import AppSettings, AppSettingsArgs
 from nexus.components.audit_trail import AuditTrail, AuditTrailArgs, key_policy_statements, trail_arn
-from nexus.components.database import Database, DatabaseArgs
+from nexus.components.backup_replication import BackupReplication, BackupReplicationArgs
+from nexus.components.database import Database, DatabaseArgs, RestoreSource
 from nexus.components.load_balancer import LoadBalancer, LoadBalancerArgs
 from nexus.components.monitoring import Monitoring, MonitoringArgs
 from nexus.components.network import Network, NetworkArgs
@@ -46,18 +47,17 @@ class Environment(pulumi.ComponentResource):
         # Every AWS resource below uses this provider: its default tags reach every taggable
         # resource, and Pulumi.<stack>.yaml disables the default provider so none escapes. It
         # refuses to act in any other account than the stack file's.
-        provider = aws.Provider(
-            "aws",
-            region=settings.region,
-            allowed_account_ids=[settings.account_id],
-            default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(settings)),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        provider = _provider("aws", settings, settings.region, self)
         child = pulumi.ResourceOptions(parent=self, providers={"aws": provider})
         invoke = pulumi.InvokeOptions(provider=provider)
         account_id = settings.account_id
         # A certificate of another account than nexus:account_id is refused with the settings.
         _check_zones(settings, invoke)
+
+        # A key outlives the stack wherever data encrypted with it does: protected stacks, and
+        # any database that leaves a final snapshot and retained backups.
+        retain_keys = protect or not settings.database.skip_final_snapshot
+        recovery = settings.disaster_recovery
 
         # An environment with an account of its own keeps its own trail (nexus:audit.trail).
         own_trail = settings.audit.trail == "own"
@@ -75,9 +75,7 @@ class Environment(pulumi.ComponentResource):
                     if own_trail
                     else ()
                 ),
-                # The key outlives the stack wherever data encrypted with it does: protected
-                # stacks, and any database that leaves a final snapshot and retained backups.
-                retain_key=protect or not settings.database.skip_final_snapshot,
+                retain_key=retain_keys,
             ),
             opts=child,
         )
@@ -114,9 +112,29 @@ class Environment(pulumi.ComponentResource):
                 log_retention_days=retention,
                 protect=protect,
                 secret_recovery_window_days=settings.secrets.recovery_window_days,
+                restore=_restore_source(settings, self),
             ),
             opts=child,
         )
+
+        replication = None
+        if recovery.replicate_backups:
+            assert recovery.recovery_region is not None  # validated with replicate_backups
+            replication = BackupReplication(
+                "backup-replication",
+                BackupReplicationArgs(
+                    naming=naming,
+                    account_id=account_id,
+                    # The recovery region's provider pins the same account and tags as `provider`.
+                    provider=_provider("aws-recovery", settings, recovery.recovery_region, self),
+                    source_db_instance_arn=database.instance.arn,
+                    retention_days=recovery.retention_days,
+                    kms_deletion_window_days=settings.secrets.kms_deletion_window_days,
+                    protect=protect,
+                    retain_key=retain_keys,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
         load_balancer = LoadBalancer(
             "edge",
@@ -250,7 +268,43 @@ class Environment(pulumi.ComponentResource):
         }
         if audit:
             self.outputs["audit_trail_arn"] = audit.trail_arn
+        if replication:
+            # What a recovery stack restores from (disaster_recovery.restore_from_stack reads it).
+            self.outputs["replicated_backups_arn"] = replication.replicated_backups_arn
+            self.outputs["recovery_region"] = recovery.recovery_region
+            self.outputs["recovery_kms_key_arn"] = replication.key_arn
         self.register_outputs(self.outputs)
+
+
+def _provider(name: str, settings: Settings, region: str, parent: pulumi.Resource) -> aws.Provider:
+    """Every AWS resource uses a provider of this kind: its default tags reach every taggable
+    resource, and Pulumi.<stack>.yaml disables the default provider so none escapes. It refuses
+    to act in any other account than the stack file's (allowed_account_ids)."""
+    return aws.Provider(
+        name,
+        region=region,
+        allowed_account_ids=[settings.account_id],
+        default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(settings)),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def _restore_source(settings: Settings, parent: pulumi.Resource) -> RestoreSource | None:
+    """A recovery stack's database comes from replicated backups: an ARN the settings give, or
+    the `replicated_backups_arn` output of the stack they name (read from the same backend)."""
+    recovery = settings.disaster_recovery
+    if not recovery.restores:
+        return None
+    arn: pulumi.Input[str]
+    if recovery.restore_from_backups_arn is not None:
+        arn = recovery.restore_from_backups_arn
+    else:
+        source = pulumi.StackReference(
+            f"{pulumi.get_organization()}/{pulumi.get_project()}/{recovery.restore_from_stack}",
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+        arn = source.require_output("replicated_backups_arn").apply(str)
+    return RestoreSource(automated_backups_arn=arn, restore_time=recovery.restore_time)
 
 
 def _check_zones(settings: Settings, invoke: pulumi.InvokeOptions) -> None:

@@ -209,6 +209,20 @@ def _retention(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str,
     return "in place", f"{old} -> {new} days, at once"
 
 
+def _replication_setting(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
+    """recovery_region and retention_days are arguments of the replication: they change nothing
+    while no replication exists on either side, and start it where the head turns it on."""
+    before = bool(_get(base, "disaster_recovery.replicate_backups"))
+    after = bool(_get(head, "disaster_recovery.replicate_backups"))
+    if not before and not after:
+        return "none", "no replication on either side (disaster_recovery.replicate_backups: false): read when it is on"
+    if not before:
+        return "in place", "read by the replication that replicate_backups: true starts"
+    if not after:
+        return "none", "the replication stops (replicate_backups: false): its backups are kept for their retention"
+    return None
+
+
 def _audit_retention(old: Any, new: Any, base: Settings, head: Settings) -> tuple[str, str] | None:
     """The trail bucket keeps its logs audit.retention_days, or monitoring.metrics_retention_days
     when unset; there is no trail bucket unless audit.trail is own."""
@@ -650,6 +664,45 @@ ROWS: tuple[Row, ...] = (
         "the trail bucket's lifecycle, at once",
         "S3 lifecycle expiration",
         _audit_retention,
+    ),
+    Row(
+        "disaster_recovery.replicate_backups",
+        "in place",
+        "false -> true starts replicating into recovery_region (the first snapshot copies in full, then transaction "
+        "logs); true -> false stops it and RDS keeps the replicated backups for their retention",
+        "RDS Start/StopDBInstanceAutomatedBackupsReplication",
+    ),
+    Row(
+        "disaster_recovery.recovery_region",
+        "replacement",
+        "the replication and the recovery-region key are replaced: replication stops into the old region (its "
+        "backups kept for their retention, the old key retained) and starts into the new one",
+        "aws_db_instance_automated_backups_replication: every argument ForceNew",
+        _replication_setting,
+    ),
+    Row(
+        "disaster_recovery.retention_days",
+        "replacement",
+        "the replication is stopped and started again with the new retention: the replicated backups so far are "
+        "kept for their old retention, the new copy starts with a full snapshot",
+        "aws_db_instance_automated_backups_replication retention_period: ForceNew",
+        _replication_setting,
+    ),
+    Row(
+        "disaster_recovery.max_replication_lag_minutes",
+        "none",
+        "read by nexus verify only",
+        "nexus/live/verify.py",
+    ),
+    *(
+        Row(
+            f"disaster_recovery.{k}",
+            "none",
+            "read when the database is created only: a restored database is never replaced by a change of its "
+            "source (ignore_changes)",
+            "aws_db_instance restore_to_point_in_time: ForceNew; nexus/components/database.py ignore_changes",
+        )
+        for k in ("restore_from_stack", "restore_from_backups_arn", "restore_time")
     ),
 )
 ROW_OF = {row.key: row for row in ROWS}

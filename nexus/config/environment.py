@@ -11,6 +11,7 @@ before it pays for loading the providers.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import re
 from typing import Any, Literal
@@ -34,6 +35,8 @@ from nexus.config.base import (
     valid_stack_name,
 )
 from nexus.config.limits import (
+    AUTOMATED_BACKUPS_ARN,
+    BACKUP_REPLICATION_DESTINATIONS,
     CLOUDWATCH_RETENTION_DAYS,
     COMPUTE_SERVICE_PRINCIPALS,
     EXISTING_DATABASES,
@@ -49,6 +52,7 @@ from nexus.config.limits import (
     RDS_POSTGRES_CLASSES,
     RDS_RESERVED_USERNAMES,
     REGION_NAME,
+    REPLICATED_BACKUP_RETENTION_DAYS,
     RESOURCE_TAG_KEYS,
     SUPPORTED_POSTGRES_MAJORS,
     ZONE_ID_PREFIXES,
@@ -57,7 +61,7 @@ from nexus.config.limits import (
     other_partition,
     tag_text_problem,
 )
-from nexus.config.messages import SettingsError, describe, suggestion, unknown_name
+from nexus.config.messages import SettingsError, closest, describe, suggestion, unknown_name
 
 # --------------------------------------------------------------------------- shared (Pulumi.yaml)
 
@@ -888,6 +892,104 @@ class AuditSettings(FrozenModel):
     )
 
 
+# RFC 3339 in UTC, as the provider's restore_time takes it (verify.ValidUTCTimestamp).
+_UTC_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
+class DisasterRecoverySettings(FrozenModel):
+    """Backups in a second region (replicate_backups), and, for a recovery stack, the replicated
+    backups its database is restored from (restore_from_stack or restore_from_backups_arn)."""
+
+    replicate_backups: bool = Field(
+        default=False,
+        description="Replicate the database's automated backups (snapshots and transaction logs) into `recovery_region`, encrypted with a key of the stack's own there ([disaster recovery](disaster-recovery.md)).",
+        json_schema_extra=allowed("true/false; true needs recovery_region and backup_retention_days 1..35"),
+    )
+    recovery_region: str | None = Field(
+        default=None,
+        description="Where the backups are replicated to and a recovery stack restores them.",
+        json_schema_extra=allowed(
+            "a region of the aws partition other than the stack's, that RDS replicates backups to from it "
+            "(nexus/config/limits.py BACKUP_REPLICATION_DESTINATIONS)"
+        ),
+    )
+    retention_days: int = Field(
+        default=7,
+        ge=REPLICATED_BACKUP_RETENTION_DAYS.start,
+        le=REPLICATED_BACKUP_RETENTION_DAYS.stop - 1,
+        description="Days the replicated backups are kept in the recovery region (point-in-time recovery there).",
+    )
+    max_replication_lag_minutes: int = Field(
+        default=60,
+        ge=5,
+        le=24 * 60,
+        description="`nexus verify` fails when the latest restorable time of the replicated backups is older than this (RDS uploads transaction logs every five minutes, then copies them to the recovery region).",
+    )
+    restore_from_stack: str | None = Field(
+        default=None,
+        description="A recovery stack: restore the database from the replicated backups of this stack (its `replicated_backups_arn` output, read with a stack reference).",
+        json_schema_extra=allowed("a stack name; not with restore_from_backups_arn"),
+    )
+    restore_from_backups_arn: str | None = Field(
+        default=None,
+        description="A recovery stack: restore the database from these replicated automated backups (when the source stack's state cannot be read).",
+        json_schema_extra=allowed(
+            "`arn:aws:rds:<this region>:<this account>:auto-backup:ab-...`; not with restore_from_stack"
+        ),
+    )
+    restore_time: str = Field(
+        default="latest",
+        description="With a restore source: the point in time restored (`latest`: the latest restorable time).",
+        json_schema_extra=allowed("`latest` or a UTC time `YYYY-MM-DDTHH:MM:SSZ`"),
+    )
+
+    @field_validator("restore_from_stack")
+    @classmethod
+    def _source_stack(cls, value: str | None) -> str | None:
+        return None if value is None else valid_stack_name(value)
+
+    @field_validator("restore_from_backups_arn")
+    @classmethod
+    def _backups_arn(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        if info.data.get("restore_from_stack") is not None:
+            raise ValueError("restore_from_stack is set too: name one restore source")
+        if not AUTOMATED_BACKUPS_ARN.match(value):
+            raise ValueError(
+                "not the ARN of replicated automated backups (arn:aws:rds:REGION:ACCOUNT:auto-backup:ab-...; "
+                "aws rds describe-db-instance-automated-backups --region REGION)"
+            )
+        return value
+
+    @field_validator("restore_time")
+    @classmethod
+    def _restore_time(cls, value: str) -> str:
+        # RestoreDBInstanceToPointInTime RestoreTime: "Must be a time in Universal Coordinated
+        # Time (UTC) format"; the provider parses it as RFC 3339 (verify.ValidUTCTimestamp).
+        if value != "latest" and not _UTC_TIMESTAMP.match(value):
+            raise ValueError("use latest or a UTC time like 2026-12-01T09:30:00Z")
+        if value != "latest":
+            try:
+                dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"{value!r} is not a real date and time") from None
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> DisasterRecoverySettings:
+        if self.replicate_backups and self.recovery_region is None:
+            raise ValueError("replicate_backups is true: set recovery_region, the region the backups go to")
+        if self.restore_time != "latest" and not self.restores:
+            raise ValueError("restore_time is read only with restore_from_stack or restore_from_backups_arn")
+        return self
+
+    @property
+    def restores(self) -> bool:
+        """A recovery stack: its database is restored from replicated backups, not created empty."""
+        return self.restore_from_stack is not None or self.restore_from_backups_arn is not None
+
+
 class Settings(FrozenModel):
     """Everything one stack declares. `stack` and `region` come from the CLI and `aws:region`."""
 
@@ -926,6 +1028,9 @@ class Settings(FrozenModel):
     performance: PerformanceSettings = Field(description="Published performance settings.")
     identity: IdentitySettings = Field(default=IdentitySettings(), description="The application's identity.")
     audit: AuditSettings = Field(default=AuditSettings(), description="The audit trail.")
+    disaster_recovery: DisasterRecoverySettings = Field(
+        default=DisasterRecoverySettings(), description="Backups in a second region; restoring from them."
+    )
 
     @field_validator("stack")
     @classmethod
@@ -1070,6 +1175,62 @@ class Settings(FrozenModel):
                 f"database_user {value.database_user!r} is the database's master user: "
                 "the application needs a user of its own"
             )
+        return value
+
+    @field_validator("disaster_recovery")
+    @classmethod
+    def _recovery_region(cls, value: DisasterRecoverySettings, info: ValidationInfo) -> DisasterRecoverySettings:
+        region, database = info.data.get("region"), info.data.get("database")
+        target = value.recovery_region
+        if target is not None and region is not None:
+            if target == region:
+                raise ValueError(
+                    f"recovery_region {target} is the stack's own region: a regional outage would take both copies; "
+                    "name another region"
+                )
+            if partition := other_partition(target):
+                raise ValueError(
+                    f"recovery_region {target} is a region of partition {partition}: RDS replicates backups within "
+                    "a partition, and this program supports the aws partition only"
+                )
+            if target not in KNOWN_REGIONS:
+                hint = closest(target, KNOWN_REGIONS)
+                raise ValueError(
+                    f"recovery_region {target} is not an AWS region this project knows"
+                    + (f" (did you mean {hint}?)" if hint else " (docs/real-aws.md#regions)")
+                )
+            destinations = BACKUP_REPLICATION_DESTINATIONS.get(region, frozenset())
+            if value.replicate_backups and target not in destinations:
+                offered = ", ".join(sorted(destinations)) or "none in the table"
+                raise ValueError(
+                    f"recovery_region {target}: RDS does not replicate automated backups from {region} to it "
+                    f"(RDS User Guide, Replicating automated backups, AWS Region support); from {region}: {offered}"
+                )
+        # The engine needs no check here: "Amazon RDS supports backup replication for all
+        # currently available versions of RDS for PostgreSQL" (RDS User Guide, "Supported Regions
+        # and DB engines for cross-Region automated backups"). Whether the recovery region offers
+        # the instance class is not in the offline table (rds_classes.json is not per region;
+        # docs/real-aws.md, Instance classes, says how to look).
+        if value.replicate_backups and database is not None and database.backup_retention_days == 0:
+            raise ValueError(
+                f"replicate_backups needs automated backups: {PROJECT}:database.backup_retention_days is 0 (use 1..35)"
+            )
+        arn = value.restore_from_backups_arn
+        if arn is not None and region is not None:
+            m = AUTOMATED_BACKUPS_ARN.match(arn)
+            assert m  # checked by the model
+            if m[1] != region:
+                raise ValueError(
+                    f"restore_from_backups_arn is in {m[1]} but the stack deploys to {region}: RDS restores "
+                    "replicated backups in the region that holds them"
+                )
+            account = info.data.get("account_id")
+            if account is not None and m[2] != account:
+                raise ValueError(
+                    f"restore_from_backups_arn belongs to account {m[2]} but {PROJECT}:account_id is {account}"
+                )
+        if value.restore_from_stack is not None and value.restore_from_stack == info.data.get("stack"):
+            raise ValueError("restore_from_stack names this stack: name the stack whose backups are restored")
         return value
 
     @property

@@ -217,3 +217,51 @@ COMPUTE_SERVICE_PRINCIPALS = {
     "lambda": "lambda.amazonaws.com",
     "eks-pods": "pods.eks.amazonaws.com",
 }
+
+
+# Cross-Region automated backup replication of RDS DB instances works between some Region
+# pairs only: destination Regions per source Region, from the RDS User Guide "Replicating
+# automated backups to another AWS Region", section "AWS Region support" (table "Backup
+# replication is supported between the following AWS Regions"), as AWS last published it in
+# the awsdocs/amazon-rds-user-guide repository (doc_source/USER_ReplicateBackups.md, read on
+# 2026-12-08). AWS has added Regions since: a pair missing here may work today. Refresh with
+# `aws rds describe-source-regions --region DESTINATION` (SupportsDBInstanceAutomatedBackupsReplication
+# per source Region) and correct the table; the China and GovCloud pairs of that table are left
+# out (other partitions are refused).
+BACKUP_REPLICATION_DESTINATIONS: dict[str, frozenset[str]] = {
+    source: frozenset(destinations.split())
+    for source, destinations in {
+        "ap-south-1": "ap-southeast-1 us-east-1 us-east-2 us-west-2",
+        "ap-northeast-3": "ap-northeast-1",
+        "ap-northeast-2": "ap-southeast-1 ap-northeast-1 us-east-1 us-east-2 us-west-2",
+        "ap-southeast-1": "ap-south-1 ap-northeast-2 ap-southeast-2 ap-northeast-1 us-east-1 us-east-2 us-west-2",
+        "ap-southeast-2": "ap-southeast-1 us-east-1 us-west-1 us-west-2",
+        "ap-northeast-1": "ap-northeast-3 ap-northeast-2 ap-southeast-1 us-east-1 us-east-2 us-west-2",
+        "ca-central-1": "eu-west-1 us-east-1 us-east-2 us-west-1 us-west-2",
+        "eu-central-1": "eu-west-1 eu-west-2 eu-west-3 eu-north-1 us-east-1 us-east-2 us-west-2",
+        "eu-west-1": "ca-central-1 eu-central-1 eu-west-2 eu-west-3 eu-north-1 us-east-1 us-east-2 us-west-1 us-west-2",
+        "eu-west-2": "eu-central-1 eu-west-1 eu-west-3 eu-north-1 us-east-1",
+        "eu-west-3": "eu-central-1 eu-west-1 eu-west-2 eu-north-1 us-east-1",
+        "eu-north-1": "eu-central-1 eu-west-1 eu-west-2 eu-west-3 us-east-1",
+        "sa-east-1": "us-east-1 us-east-2",
+        "us-east-1": "ap-south-1 ap-northeast-2 ap-southeast-1 ap-southeast-2 ap-northeast-1 ca-central-1 "
+        "eu-central-1 eu-west-1 eu-west-2 eu-west-3 eu-north-1 sa-east-1 us-east-2 us-west-1 us-west-2",
+        "us-east-2": "ap-south-1 ap-northeast-2 ap-southeast-1 ap-northeast-1 ca-central-1 eu-central-1 "
+        "eu-west-1 sa-east-1 us-east-1 us-west-1 us-west-2",
+        "us-west-1": "ap-southeast-2 ca-central-1 eu-west-1 us-east-1 us-east-2 us-west-2",
+        "us-west-2": "ap-south-1 ap-northeast-2 ap-southeast-1 ap-southeast-2 ap-northeast-1 ca-central-1 "
+        "eu-central-1 eu-west-1 us-east-1 us-east-2 us-west-1",
+    }.items()
+}
+
+
+# RDS automated backups are kept 1..35 days when on (CreateDBInstance BackupRetentionPeriod:
+# "Must be a value from 0 to 35", 0 turning them off); StartDBInstanceAutomatedBackupsReplication
+# takes a BackupRetentionPeriod "for the replicated automated backups" (botocore rds
+# 2014-10-31) with the same bound, and replication needs backups on, so 0 is not a value.
+REPLICATED_BACKUP_RETENTION_DAYS = range(1, 36)
+
+
+# The ARN of replicated automated backups (RDS DBInstanceAutomatedBackup
+# DBInstanceAutomatedBackupsArn, e.g. arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE).
+AUTOMATED_BACKUPS_ARN = re.compile(r"^arn:aws:rds:([a-z0-9-]+):(\d{12}):auto-backup:ab-[A-Za-z0-9]+$")

@@ -14,13 +14,18 @@ this layer reads plans, it does not make them (cli does).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import socket
+import threading
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from html import escape
 from typing import Any, Protocol
 
 from nexus.config.environment import Settings
@@ -64,6 +69,9 @@ class Emulated:
     outputs: dict[str, Any]
     session: Any  # the boto3 session that built it
     ids: dict[str, str] = field(default_factory=dict)  # plan ID or ARN -> moto's
+    # Automated backups replicated into another region (moto has no backup replication): what
+    # RDS there would describe, by ARN; the server answers for them (ReplicationStandIn).
+    replicated_backups: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
         return self.session.client(service)
@@ -117,7 +125,7 @@ def build(plan: PlannedStack, session: Any) -> Emulated:
         client("secretsmanager"),
     )
 
-    key_res = plan.one("aws:kms/key:Key")
+    key_res = plan.one("aws:kms/key:Key", "key")
     key = kms.create_key(Description=key_res.input("description"), Tags=_tag_list(tags(key_res), "TagKey", "TagValue"))
     env.ids[key_res.outputs["arn"]] = key["KeyMetadata"]["Arn"]
     key_arn = key["KeyMetadata"]["Arn"]
@@ -333,6 +341,17 @@ def build(plan: PlannedStack, session: Any) -> Emulated:
             **shape,
         )
 
+    for r in plan.of_type("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"):
+        arn = r.outputs.get("id") or r.id
+        env.replicated_backups[str(arn)] = {
+            "DBInstanceAutomatedBackupsArn": str(arn),
+            "DBInstanceArn": env.translate(r.input("sourceDbInstanceArn")),
+            "DBInstanceIdentifier": db("identifier"),
+            "Region": region,
+            "BackupRetentionPeriod": r.input("retentionPeriod"),
+            "KmsKeyId": r.input("kmsKeyId"),
+        }
+
     env.outputs = env.translate(plan.outputs)
     return env
 
@@ -359,24 +378,87 @@ def require_server() -> Any:
     return ThreadedMotoServer
 
 
+# The replicated backups' restore window as the stand-in describes it: RDS copies the source's
+# transaction logs as soon as they are ready, every 5 minutes (RDS User Guide, "Replicating
+# automated backups to another AWS Region").
+REPLICATION_LAG = timedelta(minutes=5)
+
+
+class ReplicationStandIn:
+    """WSGI middleware before moto: answers RDS DescribeDBInstanceAutomatedBackups for the
+    replicated backups an emulated environment registered (moto 5 has no cross-region backup
+    replication: it answers an empty list), as RDS in the recovery region would while
+    replication works; every other request goes to moto unchanged. The shape is botocore's rds
+    model (query protocol, XML), so a separate `nexus verify` or the AWS CLI sees the same."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.replicated: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") == "POST" and self.replicated:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+            arn = (form.get("DBInstanceAutomatedBackupsArn") or [""])[0]
+            if form.get("Action") == ["DescribeDBInstanceAutomatedBackups"] and arn in self.replicated:
+                payload = self._describe(self.replicated[arn]).encode()
+                start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
+                return [payload]
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _describe(backup: dict[str, Any]) -> str:
+        latest = datetime.now(UTC).replace(microsecond=0) - REPLICATION_LAG
+        earliest = latest - timedelta(days=1)
+        fields = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in backup.items())
+        return (
+            '<DescribeDBInstanceAutomatedBackupsResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">'
+            "<DescribeDBInstanceAutomatedBackupsResult><DBInstanceAutomatedBackups><DBInstanceAutomatedBackup>"
+            f"{fields}<Status>replicating</Status><Engine>postgres</Engine>"
+            f"<RestoreWindow><EarliestTime>{earliest.isoformat()}</EarliestTime>"
+            f"<LatestTime>{latest.isoformat()}</LatestTime></RestoreWindow>"
+            "</DBInstanceAutomatedBackup></DBInstanceAutomatedBackups></DescribeDBInstanceAutomatedBackupsResult>"
+            "<ResponseMetadata><RequestId>emulated</RequestId></ResponseMetadata>"
+            "</DescribeDBInstanceAutomatedBackupsResponse>"
+        )
+
+
+@dataclass
+class Server:
+    endpoint: str  # http://127.0.0.1:PORT
+    stand_in: ReplicationStandIn
+
+    def serve(self, environment: Emulated) -> None:
+        """Answer for what moto cannot emulate of `environment` (its replicated backups)."""
+        self.stand_in.replicated.update(environment.replicated_backups)
+
+
 @contextmanager
-def moto_server() -> Iterator[str]:
-    """moto in server mode on a free loopback port for as long as the block runs; yields its
-    endpoint URL. The server is a thread of this process (moto's ThreadedMotoServer): nothing
-    of it can outlive the command, whichever way the command ends, and it is stopped (its port
-    closed) when the block is left."""
+def moto_server() -> Iterator[Server]:
+    """moto in server mode on a free loopback port for as long as the block runs, behind the
+    replication stand-in. The server is a thread of this process (werkzeug's, as moto's
+    ThreadedMotoServer runs it): nothing of it can outlive the command, whichever way the
+    command ends, and it is stopped (its port closed) when the block is left."""
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # nothing here launches an instance
-    server_class = require_server()
+    require_server()
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
     # One line per request on stderr (werkzeug's request log) would bury the report.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    stand_in = ReplicationStandIn(DomainDispatcherApplication(create_backend_app))
     # Port 0: the kernel picks a free one, so two emulators (or a busy 5000) never collide.
-    server = server_class(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    server = make_server("127.0.0.1", 0, stand_in, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
+        yield Server(f"http://127.0.0.1:{server.server_port}", stand_in)
     finally:
-        server.stop()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 @contextmanager

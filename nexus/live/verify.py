@@ -286,6 +286,7 @@ class _Verifier:
             ("drift", "log groups", self.log_groups),
             ("isolation", "flow logs", self.flow_logs),
             ("isolation", "tags", self.tags),
+            ("health", "backup replication", self.backup_replication),
         ):
             try:
                 group()
@@ -300,6 +301,20 @@ class _Verifier:
                 self.add(area, name, "fail", expected="a complete answer", live=f"{type(exc).__name__}: {exc}")
 
     # -- health ----------------------------------------------------------------------------
+
+    def backup_replication(self) -> None:
+        dr = self.settings.disaster_recovery
+        if not dr.replicate_backups or dr.recovery_region is None:
+            return
+        from botocore.config import Config
+
+        # The replicated backups live in the recovery region: RDS answers for them there.
+        config = Config(retries={"mode": "standard"}, connect_timeout=10, read_timeout=30)
+        rds = self.session.client("rds", region_name=dr.recovery_region, config=config)
+        arn = self.outputs["replicated_backups_arn"]
+        backup = describe_replicated_backups(rds, arn)
+        assert self.report is not None
+        self.report.checks += backup_replication_checks(backup, arn, dr.max_replication_lag_minutes, datetime.now(UTC))
 
     def load_balancer(self) -> None:
         elb, lb_settings = self.client("elbv2"), self.settings.load_balancer
@@ -692,6 +707,40 @@ class _Verifier:
         arns = [self.outputs["load_balancer_arn"], self.outputs["target_group_arn"]]
         for description in self.client("elbv2").describe_tags(ResourceArns=arns)["TagDescriptions"]:
             yield description["ResourceArn"].split(":")[-1], _tags(description.get("Tags"))
+
+
+def describe_replicated_backups(rds: Any, arn: str) -> dict[str, Any] | None:
+    """The replicated automated backups of `arn`, asked of the recovery region's RDS
+    (DescribeDBInstanceAutomatedBackups, DBInstanceAutomatedBackupsArn), or None."""
+    found = rds.describe_db_instance_automated_backups(DBInstanceAutomatedBackupsArn=arn)["DBInstanceAutomatedBackups"]
+    return found[0] if found else None
+
+
+def backup_replication_checks(
+    backup: dict[str, Any] | None, arn: str, max_lag_minutes: int, now: datetime
+) -> list[Check]:
+    """Replication is active (status replicating: the status the provider waits for after
+    StartDBInstanceAutomatedBackupsReplication, and that turns to retained when replication
+    stops; terraform-provider-aws instance_automated_backups_replication.go, case-insensitive
+    since AWS changed its case), and the latest restorable time of the replicated backups
+    (RestoreWindow.LatestTime) is at most `max_lag_minutes` old: the recovery point a restore
+    there would get now."""
+    if backup is None:
+        return [Check("health", "backup replication", "fail", "replicating", f"no replicated backups {arn}")]
+    status = str(backup.get("Status", "")).lower()
+    checks = [Check("health", "backup replication", "pass" if status == "replicating" else "fail", "replicating",
+                    status or "no status", "" if status == "replicating" else arn)]  # fmt: skip
+    latest = (backup.get("RestoreWindow") or {}).get("LatestTime")
+    if latest is None:
+        checks.append(Check("health", "replicated restore point", "fail", f"within {max_lag_minutes} minutes",
+                            "no latest restorable time yet"))  # fmt: skip
+        return checks
+    minutes = (now - latest).total_seconds() / 60
+    ok = minutes <= max_lag_minutes
+    checks.append(Check("health", "replicated restore point", "pass" if ok else "fail",
+                        f"within {max_lag_minutes} minutes", f"{minutes:.0f} minutes old ({latest.isoformat()})",
+                        "" if ok else "disaster_recovery.max_replication_lag_minutes"))  # fmt: skip
+    return checks
 
 
 def _tags(items: list[dict[str, str]] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:

@@ -158,6 +158,9 @@ class AwsMocks(Mocks):
         # AWS generates key IDs, secret ARN suffixes and RDS resource IDs unique per resource;
         # deriving them from the stack too keeps two stacks planned side by side apart.
         self.stack = stack
+        # Provider ID -> its region: a resource of a second region's provider (the recovery
+        # region's) gets ARNs of that region.
+        self._provider_regions: dict[str, str] = {}
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
@@ -190,9 +193,18 @@ class AwsMocks(Mocks):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = {k: _unwrap(v) for k, v in args.inputs.items()}
-        name, region, account = args.name, self.region, self.account_id
+        provider_id = str(args.provider or "").rsplit("::", 1)[-1]
+        name, region, account = args.name, self._provider_regions.get(provider_id, self.region), self.account_id
         digest = hashlib.sha256(f"{args.typ}/{name}".encode()).hexdigest()[:8]
         rid = f"{name}-{digest}"
+        if args.typ == "pulumi:providers:aws" and inputs.get("region"):
+            self._provider_regions[rid] = str(inputs["region"])
+        if args.typ == "pulumi:pulumi:StackReference":
+            # Another stack's outputs, as its own offline plan would export them (what a recovery
+            # stack reads: the source stack's replicated backups in this stack's region).
+            source = str(inputs.get("name", "")).rsplit("/", 1)[-1]
+            return rid, {"name": inputs.get("name"), "outputs": {
+                "replicated_backups_arn": replicated_backups_arn(source, region, account)}}  # fmt: skip
         service = args.typ.split(":")[1].split("/")[0]
         state: dict[str, Any] = {**inputs, "arn": f"arn:aws:{service}:{region}:{account}:{name}/{rid}"}
         typ = args.typ
@@ -271,6 +283,7 @@ class AwsMocks(Mocks):
         elif typ == "aws:rds/instance:Instance":
             ident = inputs.get("identifier", rid)
             state.update(
+                arn=f"arn:aws:rds:{region}:{account}:db:{ident}",
                 address=f"{ident}.{digest}.{region}.rds.amazonaws.com",
                 endpoint=f"{ident}.{digest}.{region}.rds.amazonaws.com:{inputs.get('port', 5432)}",
                 # DbiResourceId: "db-" and 26 upper-case letters and digits (RDS DBInstance).
@@ -283,6 +296,10 @@ class AwsMocks(Mocks):
                     }
                 ],
             )
+        elif typ == "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication":
+            # The provider's ID is DBInstanceAutomatedBackupsArn, in the destination region.
+            rid = replicated_backups_arn(self.stack, region, account)
+            state.update(arn=rid, id=rid)
         elif typ == "aws:lb/loadBalancer:LoadBalancer":
             lb_name = inputs.get("name", rid)
             state.update(
@@ -302,6 +319,13 @@ class AwsMocks(Mocks):
         elif typ == "random:index/randomId:RandomId":
             state.update(hex=digest, b64Url=digest, dec=str(int(digest, 16)))
         return rid, state
+
+
+def replicated_backups_arn(stack: str, region: str, account: str) -> str:
+    """The mock ARN of a stack's replicated automated backups in `region` (RDS names them
+    auto-backup:ab- and 26 upper-case letters and digits of the source's DbiResourceId)."""
+    unique = hashlib.sha256(f"{stack}/backups".encode()).hexdigest()[:26].upper()
+    return f"arn:aws:rds:{region}:{account}:auto-backup:ab-{unique}"
 
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"

@@ -46,6 +46,7 @@ PREMIUM_RULE_GROUPS = (
 KINDS = (
     "Database instance",
     "Database storage",
+    "Database backups in the recovery region",
     "Database insights",
     "NAT gateways",
     "Public IPv4 addresses",
@@ -315,6 +316,10 @@ class _Context:
     lines: list[Line] = field(default_factory=list)
     free: list[Line] = field(default_factory=list)
     usage: dict[tuple[str, str], str] = field(default_factory=dict)
+    # A resource's inputs by the ARNs and IDs others refer to it with (plan JSON "refs").
+    by_ref: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The whole table, for what a stack keeps in another region (replicated backups).
+    table: dict[str, Any] = field(default_factory=dict)
 
     def price(self, path: str) -> Decimal:
         node: Any = self.prices
@@ -350,6 +355,8 @@ def price_plan(plan: dict[str, Any], table: dict[str, Any] | None = None) -> Sta
     resources = [r for r in plan["resources"] if r.get("custom")]
     nat_addresses = {r["inputs"].get("allocationId") for r in resources if r["type"] == "aws:ec2/natGateway:NatGateway"}
     ctx = _Context(prices, Decimal(table["hours_per_month"]), nat_addresses - {None})
+    ctx.by_ref = {ref: r.get("inputs", {}) for r in resources for ref in r.get("refs", [])}
+    ctx.table = table
     for r in resources:
         ctx.current_id = r["id"]
         label = f"{r['type']} {r['name']}"
@@ -603,6 +610,35 @@ def _certificate(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
         ctx.zero(label, "public ACM certificates are free")
 
 
+def _backup_replication(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
+    # RDS pricing (Backup storage; RDS User Guide, "Replicating automated backups to another
+    # AWS Region": "DB snapshot copy charges apply to the data transfer. After the DB snapshot is
+    # copied, standard charges apply to storage in the destination Region"): the free backup
+    # storage (up to the provisioned storage) is the source region's; in the recovery region
+    # every GB is billed. The fixed line is one full copy of the allocated storage; transaction
+    # logs and changed data beyond it, and the copy's transfer, are usage.
+    source = ctx.by_ref.get(str(inputs.get("sourceDbInstanceArn")), {})
+    gb = int(source.get("allocatedStorage", 0))
+    kind = "Database backups in the recovery region"
+    # Priced where the copies are: the region of the key that encrypts them (a key of the
+    # destination region: StartDBInstanceAutomatedBackupsReplication KmsKeyId).
+    key = str(inputs.get("kmsKeyId") or "")
+    region = key.split(":")[3] if key.count(":") >= 5 else ""
+    if not gb or not region:
+        ctx.unpriced(kind, label, "the source instance's storage or the recovery region is not in the plan")
+        return
+    try:
+        there, _ = region_prices(region, ctx.table)
+    except CostError as exc:
+        ctx.unpriced(kind, label, str(exc))
+        return
+    ctx.monthly(kind, label, f"one full copy of {gb} GB in {region}", Decimal(there["rds"]["backup_gb_month"]) * gb)
+    ctx.per_use(kind, "replicated transaction logs and changed data beyond one full copy", "rds.backup_gb_month",
+                "per GB-month")  # fmt: skip
+    ctx.per_use("Data transfer", "between regions (backup replication copies snapshots and transaction logs)",
+                "ec2.data_transfer_inter_region_gb", "per GB")  # fmt: skip
+
+
 def _trail(ctx: _Context, label: str, inputs: dict[str, Any]) -> None:
     # CloudTrail pricing: the first copy of management events in each region is free; a further
     # trail recording them, and every data event, is billed per event.
@@ -633,6 +669,7 @@ PRICERS: dict[str, Pricer] = {
     "aws:ssm/parameter:Parameter": _parameter,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:cloudtrail/trail:Trail": _trail,
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": _backup_replication,
     "aws:acm/certificate:Certificate": _certificate,
 }
 

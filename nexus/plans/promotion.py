@@ -28,6 +28,8 @@ BY_DESIGN_PREFIXES = (
     "load_balancer.domain_name", "load_balancer.hosted_zone_id", "load_balancer.alias_record",
     "monitoring.", "security.", "performance.", "stack",
     "audit.",  # an environment in a shared account is recorded by that account's trail
+    # staging replicates its backups only while the recovery drill needs them (its file: off)
+    "disaster_recovery.",
 )  # fmt: skip
 # Resource types whose absence in A is a cost or size choice, not a topology gap. (Alarm
 # subscriptions are not: alarms that reach nobody block promotion, see alarm_destinations.)
@@ -35,6 +37,8 @@ OPTIONAL_TYPES = {
     "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",  # enhanced monitoring
     "aws:cloudtrail/trail:Trail",  # audit.trail: shared-account (the account's trail records it)
     "aws:cloudwatch/logMetricFilter:LogMetricFilter",  # the trail's watch: with the trail only
+    # disaster_recovery.replicate_backups: false (staging's default; the drill turns it on)
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
 }  # fmt: skip
 # The alarms on an own trail's log group (nexus.components.monitoring): by design absent where
 # the account's trail records the stack.

@@ -40,7 +40,10 @@ def _inputs(r: Resource) -> dict[str, Any]:
 
 def encrypted_with_customer_key(r: Resource, env: str) -> list[str]:
     i, t = _inputs(r), r["type"]
-    if t == "aws:rds/instance:Instance" and not (i.get("storageEncrypted") and i.get("kmsKeyId")):
+    # A restored instance keeps the key of the replicated backups it comes from (the source
+    # stack's recovery key): RestoreDBInstanceToPointInTime takes no KmsKeyId (botocore rds).
+    restored = bool((i.get("restoreToPointInTime") or {}).get("sourceDbInstanceAutomatedBackupsArn"))
+    if t == "aws:rds/instance:Instance" and not (i.get("storageEncrypted") and (i.get("kmsKeyId") or restored)):
         return ["RDS storage must be encrypted with the environment's KMS key"]
     if t in (
         "aws:cloudwatch/logGroup:LogGroup", "aws:secretsmanager/secret:Secret", "aws:cloudtrail/trail:Trail"

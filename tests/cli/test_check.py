@@ -89,7 +89,7 @@ def test_destroyable_round_trip(
     # can restore it stay wherever they did.
     db = lifted.one("aws:rds/instance:Instance")
     assert db.input("skipFinalSnapshot") is plans[stack].settings.database.skip_final_snapshot
-    assert lifted.one("aws:kms/key:Key").options["retain_on_delete"] is (not db.input("skipFinalSnapshot"))
+    assert lifted.one("aws:kms/key:Key", "key").options["retain_on_delete"] is (not db.input("skipFinalSnapshot"))
 
 
 def test_production_teardown_lifts_force_destroy_and_every_protection(plans: dict[str, Plan], tmp_path: Path,
@@ -183,8 +183,10 @@ def test_controls_without_a_stack_checks_every_committed_one(
     planned: list[str] = []
     monkeypatch.setattr(check, "plan_json", lambda stack: planned.append(stack) or plans[stack].to_json())
     assert main(["check", "--controls", "--markdown"]) == 0
-    assert planned == ["production", "staging", "development"]
-    assert "| Control | Title | Enforced by | production | staging | development | Notes |" in capsys.readouterr().out
+    # The tiers first, then every other stack file (the recovery stack).
+    assert planned == ["production", "staging", "development", "production-recovery"]
+    header = "| Control | Title | Enforced by | production | staging | development | production-recovery | Notes |"
+    assert header in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("args", "message"), [

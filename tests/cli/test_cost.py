@@ -23,9 +23,10 @@ def test_cost_all_prints_every_stack_and_writes_json(
     monkeypatch.setattr("nexus.plans.offline.run_program", lambda config, settings: plan_stack(config.stack))
     assert main(["cost", "--all", "--json", str(tmp_path / "cost.json")]) == 0
     out = capsys.readouterr().out
+    width = max(map(len, plans))
     for stack, plan in plans.items():
         total = price_plan(plan.to_json()).total
-        assert f"  {stack:<11}  ${total:,.2f}\n" in out + "\n"
+        assert f"  {stack:<{width}}  ${total:,.2f}\n" in out + "\n"
     doc = json.loads((tmp_path / "cost.json").read_text())
     assert {c["stack"] for c in doc} == set(plans) and all(c["not_priced"] == [] for c in doc)
     assert main(["cost", "--stack", "development"]) == 0

@@ -90,10 +90,29 @@ def test_without_moto_server_it_says_what_to_install(
 
 
 def test_the_server_stops_even_when_the_block_fails() -> None:
-    with pytest.raises(RuntimeError), emulator.moto_server() as endpoint:
-        assert port_is_open(endpoint)
+    with pytest.raises(RuntimeError), emulator.moto_server() as server:
+        assert port_is_open(server.endpoint)
         raise RuntimeError("a failing build")
-    assert not port_is_open(endpoint)
+    assert not port_is_open(server.endpoint)
+
+
+def test_replicated_backups_are_described_as_rds_would_while_replication_works(no_credentials: None) -> None:
+    """moto has no cross-region backup replication; the emulator answers for the backups an
+    environment replicates, through botocore's own parser (a wrong field or shape fails here),
+    and hands every other request to moto."""
+    arn = "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-EXAMPLE"
+    with emulator.moto_server() as server:
+        server.stand_in.replicated[arn] = {"DBInstanceAutomatedBackupsArn": arn, "Region": "us-east-1",
+                                           "DBInstanceIdentifier": "nexus-production-db", "BackupRetentionPeriod": 14}  # fmt: skip
+        rds = boto3.client("rds", region_name="us-west-2", endpoint_url=server.endpoint,
+                           aws_access_key_id="emulated", aws_secret_access_key="emulated")  # noqa: S106  # fmt: skip
+        (backup,) = rds.describe_db_instance_automated_backups(DBInstanceAutomatedBackupsArn=arn)[
+            "DBInstanceAutomatedBackups"
+        ]
+        assert backup["Status"] == "replicating" and backup["BackupRetentionPeriod"] == 14
+        lag = time.time() - backup["RestoreWindow"]["LatestTime"].timestamp()
+        assert 0 < lag <= emulator.REPLICATION_LAG.total_seconds() + 60
+        assert rds.describe_db_instance_automated_backups()["DBInstanceAutomatedBackups"] == []  # moto's answer
 
 
 # ------------------------------------------------------------------ end to end, as a person runs it

@@ -21,6 +21,7 @@ from nexus.cli import main
 from nexus.config.errors import EXIT_INVALID
 from nexus.config.stack_files import ROOT, load_stack_config, personal_stack_files, skipped_notice, stack_names
 from tests.support.cli import refusal, run
+from tests.support.plans import COMMITTED
 from tests.support.projects import copy_config, project_like_the_repository, write_project
 from tests.support.settings import one_line_naming, verdict
 
@@ -33,7 +34,7 @@ def test_plan_prints_a_tree(capsys: Any) -> None:
 
 def test_plan_all_writes_json_for_every_stack_in_one_process(tmp_path: Path, capsys: Any) -> None:
     assert main(["plan", "--all", "--quiet", "--json", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["development.json", "production.json", "staging.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{s}.json" for s in COMMITTED)
     doc = json.loads((tmp_path / "production.json").read_text())
     assert doc["stack"] == "production" and len(doc["resources"]) > 100
     assert re.findall(r"^production: \d+ resources to create", capsys.readouterr().out, re.M)
@@ -84,7 +85,7 @@ def test_config_from_for_a_stack_with_its_own_file_is_refused(capsys: Any) -> No
 def test_config_from_a_missing_file_lists_the_stack_files(capsys: Any) -> None:
     code, _, err = run(["plan", "--stack", "development-alice", "--config-from", "nope"], capsys)
     assert code == EXIT_INVALID and "use --config-from" not in err
-    assert "Pulumi.nope.yaml" in err and "development, production, staging" in err
+    assert "Pulumi.nope.yaml" in err and ", ".join(COMMITTED) in err
 
 
 # ------------------------------------------------------------------ bad input: exit 2

@@ -88,11 +88,12 @@ def _verify_emulated(stacks: list[str], results: Path, change: Any) -> None:
     from nexus.live.verify import probe_url, save, verify
     from nexus.plans.offline import run_program
 
-    with moto_server() as endpoint, pointed_at(endpoint):
+    with moto_server() as server, pointed_at(server.endpoint):
         built = {}
         for stack in stacks:
             config = load_stack_config(stack)
             built[stack] = build(run_program(config, config.settings()), boto3.Session(region_name="us-east-1"))
+            server.serve(built[stack])
         change(built[stacks[0]])
         for stack in stacks:
             settings = load_stack_config(stack).settings()

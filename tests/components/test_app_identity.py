@@ -53,7 +53,7 @@ def targets(plan: Plan) -> Targets:
         parameter_path=f"{ssm}/nexus/{plan.stack}/",
         session_secret=plan.one("aws:secretsmanager/secret:Secret", "session-signing-key").outputs["arn"],
         master_secret=db["masterUserSecrets"][0]["secretArn"],
-        key=plan.one("aws:kms/key:Key").outputs["arn"],
+        key=plan.one("aws:kms/key:Key", "key").outputs["arn"],
         app_db_user=f"{dbuser}/{s.identity.database_user}",
         master_db_user=f"{dbuser}/{s.database.master_username}",
         log_stream=plan.one("aws:cloudwatch/logGroup:LogGroup", "app-logs").outputs["arn"] + ":log-stream:web-1",
@@ -165,7 +165,7 @@ def test_the_role_is_exported_and_published(plan: Plan) -> None:
     )
     group = plan.one("aws:cloudwatch/logGroup:LogGroup", "app-logs")
     assert group.input("retentionInDays") == plan.settings.monitoring.metrics_retention_days
-    assert group.input("kmsKeyId") == plan.one("aws:kms/key:Key").outputs["arn"]
+    assert group.input("kmsKeyId") == plan.one("aws:kms/key:Key", "key").outputs["arn"]
 
 
 def test_trust_follows_the_named_compute_services(plans: dict[str, Plan], planner: Any) -> None:

@@ -17,7 +17,7 @@ def test_settings_are_published_to_the_application(plan: Plan) -> None:
     assert params[f"{prefix}/limits/max_file_size_mb"].input("value") == "100"
     secret_arn = params[f"{prefix}/database/credentials_secret_arn"]
     assert secret_arn.input("type") == "SecureString"
-    assert secret_arn.input("keyId") == plan.one("aws:kms/key:Key").outputs["arn"]
+    assert secret_arn.input("keyId") == plan.one("aws:kms/key:Key", "key").outputs["arn"]
 
 
 def test_published_database_host_comes_from_the_dns_record(plan: Plan) -> None:

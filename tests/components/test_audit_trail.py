@@ -19,7 +19,7 @@ def test_an_environment_with_its_own_account_keeps_its_own_trail(plans: dict[str
     prod = plans["production"]
     assert prod.settings.audit.trail == "own"
     trail = prod.one("aws:cloudtrail/trail:Trail")
-    key_arn = prod.one("aws:kms/key:Key").outputs["arn"]
+    key_arn = prod.one("aws:kms/key:Key", "key").outputs["arn"]
     assert trail.input("isMultiRegionTrail") is True and trail.input("enableLogFileValidation") is True
     assert trail.input("includeGlobalServiceEvents") is True and trail.input("kmsKeyId") == key_arn
     (selector,) = trail.input("eventSelectors")
@@ -51,7 +51,7 @@ def test_an_environment_with_its_own_account_keeps_its_own_trail(plans: dict[str
     # The trail waits for the policy that lets it write (CreateTrail checks it).
     assert prod.one("aws:s3/bucketPolicy:BucketPolicy", "trail-logs").urn in trail.options["depends_on"]
 
-    key_policy = json.loads(prod.one("aws:kms/key:Key").input("policy"))
+    key_policy = json.loads(prod.one("aws:kms/key:Key", "key").input("policy"))
     cloudtrail = [s for s in key_policy["Statement"] if s["Principal"] == {"Service": "cloudtrail.amazonaws.com"}]
     assert {s["Sid"] for s in cloudtrail} == {"CloudTrailEncryptsThisTrailsLogs", "CloudTrailDescribesTheKey"}
     assert all(s["Condition"]["StringEquals"]["aws:SourceArn"] == trail.outputs["arn"] for s in cloudtrail)
@@ -80,7 +80,7 @@ def test_the_trail_delivers_to_an_encrypted_log_group_through_a_least_privilege_
     # CreateTrail checks the role can deliver: the trail waits for its policy.
     assert prod.one("aws:iam/rolePolicy:RolePolicy", "trail-delivery").urn in trail.options["depends_on"]
     # CloudWatch Logs may use the environment's key for this account's groups (the trail's included).
-    key_policy = json.loads(prod.one("aws:kms/key:Key").input("policy"))
+    key_policy = json.loads(prod.one("aws:kms/key:Key", "key").input("policy"))
     (logs,) = [s for s in key_policy["Statement"] if s["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}]
     pattern = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
     assert fnmatch.fnmatchcase(group.outputs["arn"], pattern)
@@ -91,7 +91,7 @@ def test_an_environment_in_a_shared_account_adds_no_trail(plans: dict[str, Plan]
     plan = plans[stack]
     assert plan.settings.audit.trail == "shared-account" and plan.outputs["audit_trail"] == "shared-account"
     assert plan.of_type("aws:cloudtrail/trail:Trail") == [] and "audit_trail_arn" not in plan.outputs
-    assert "cloudtrail" not in plan.one("aws:kms/key:Key").input("policy")
+    assert "cloudtrail" not in plan.one("aws:kms/key:Key", "key").input("policy")
 
 
 def test_settings_not_the_stack_name_decide_the_trail(planner: Any) -> None:

@@ -13,7 +13,11 @@ from tests.support.plans import key_arn
 def test_database_is_private_encrypted_and_sized_from_settings(plan: Plan) -> None:
     db, s = plan.one("aws:rds/instance:Instance"), plan.settings.database
     assert db.input("publiclyAccessible") is False
-    assert db.input("storageEncrypted") is True and db.input("kmsKeyId") == key_arn(plan)
+    restored = plan.settings.disaster_recovery.restores
+    # A restored instance keeps the key of its replicated backups (RestoreDBInstanceToPointInTime
+    # takes no KmsKeyId); kms_key_id is ForceNew, so the program leaves it to the provider.
+    assert db.input("storageEncrypted") is True and db.input("kmsKeyId") == (None if restored else key_arn(plan))
+    assert bool(db.input("restoreToPointInTime")) is restored
     assert db.input("manageMasterUserPassword") is True and db.input("masterUserSecretKmsKeyId") == key_arn(plan)
     assert (db.input("instanceClass"), db.input("allocatedStorage"), db.input("maxAllocatedStorage")) == (
         s.instance_class, s.allocated_storage_gb, s.max_allocated_storage_gb)  # fmt: skip

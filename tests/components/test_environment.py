@@ -33,6 +33,15 @@ def aws_provider(plan: Plan) -> Any:
     return plan.one("pulumi:providers:aws", "aws")  # ("aws-identity" only asks who the caller is)
 
 
+def tagging_providers(plan: Plan) -> set[str]:
+    """The providers resources may use: the stack's, and the recovery region's (disaster_recovery
+    .replicate_backups), which carries the same default tags and pins the same account."""
+    main = aws_provider(plan)
+    same = [p for p in plan.of_type("pulumi:providers:aws") if p.name in ("aws", "aws-recovery")
+            and (p.input("defaultTags"), p.input("allowedAccountIds")) == (main.input("defaultTags"), main.input("allowedAccountIds"))]  # fmt: skip
+    return {p.urn for p in same}
+
+
 def test_every_taggable_resource_gets_the_environment_tags(plan: Plan) -> None:
     provider = aws_provider(plan)
     tags = json.loads(provider.input("defaultTags"))["tags"]
@@ -41,7 +50,7 @@ def test_every_taggable_resource_gets_the_environment_tags(plan: Plan) -> None:
         plan.settings.environment, plan.stack, "nexus", "pulumi")  # fmt: skip
     taggable = [r for r in plan.resources if r.custom and is_taggable(r.type)]
     assert len(taggable) > 40
-    untagged = [r.name for r in taggable if r.provider != provider.urn]
+    untagged = [r.name for r in taggable if r.provider not in tagging_providers(plan)]
     assert untagged == [], "these would miss the default tags"
 
 
@@ -52,9 +61,11 @@ def test_default_tags_of_the_stack_file_reach_every_resource(edgy_plan: Plan) ->
 
 
 def test_every_aws_resource_uses_the_explicit_provider(plan: Plan) -> None:
-    provider = aws_provider(plan)
-    strays = [r.urn for r in plan.resources if r.custom and r.type.startswith("aws:") and r.provider != provider.urn]
+    providers = tagging_providers(plan)
+    strays = [r.urn for r in plan.resources if r.custom and r.type.startswith("aws:") and r.provider not in providers]
     assert strays == []
+    recovery = [r for r in plan.resources if r.provider is not None and r.provider.endswith("::aws-recovery")]
+    assert bool(recovery) is plan.settings.disaster_recovery.replicate_backups
 
 
 def test_every_physical_name_contains_the_stack(plan: Plan) -> None:

@@ -111,7 +111,7 @@ def test_the_databases_own_events_reach_the_alarm_topic(plan: Plan) -> None:
     )
     assert list(RDS_EVENT_CATEGORIES) == sub.input("eventCategories")
     # The topic is encrypted: RDS (events.rds.amazonaws.com) must be able to use the key.
-    statements = json.loads(plan.one("aws:kms/key:Key").input("policy"))["Statement"]
+    statements = json.loads(plan.one("aws:kms/key:Key", "key").input("policy"))["Statement"]
     rds = [s for s in statements if s["Principal"] == {"Service": "events.rds.amazonaws.com"}]
     assert len(rds) == 1 and {"kms:Decrypt", "kms:GenerateDataKey*"} <= set(rds[0]["Action"])
     assert set(rds[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}  # use, not administer, the key

@@ -101,7 +101,7 @@ def test_flow_logs_are_on_with_retention_and_key(plan: Plan) -> None:
         g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if g.outputs["arn"] == flow.input("logDestination")
     )
     assert group.input("retentionInDays") == plan.settings.monitoring.metrics_retention_days
-    assert group.input("kmsKeyId") == plan.one("aws:kms/key:Key").outputs["arn"]
+    assert group.input("kmsKeyId") == plan.one("aws:kms/key:Key", "key").outputs["arn"]
 
 
 def test_flow_log_waits_for_its_role_policy(plan: Plan) -> None:

@@ -12,11 +12,11 @@ from tests.support.plans import key_arn
 
 
 def test_secrets_store_key_and_secret(plan: Plan) -> None:
-    key, s = plan.one("aws:kms/key:Key"), plan.settings.secrets
+    key, s = plan.one("aws:kms/key:Key", "key"), plan.settings.secrets
     assert key.input("enableKeyRotation") is True and key.input("deletionWindowInDays") == s.kms_deletion_window_days
     statements = json.loads(key.input("policy"))["Statement"]
     assert {st["Principal"].get("Service") for st in statements} >= {f"logs.{plan.settings.region}.amazonaws.com"}
-    assert plan.one("aws:kms/alias:Alias").input("name") == f"alias/nexus-{plan.stack}"
+    assert plan.one("aws:kms/alias:Alias", "key-alias").input("name") == f"alias/nexus-{plan.stack}"
     secret = plan.one("aws:secretsmanager/secret:Secret")
     assert secret.input("kmsKeyId") == key_arn(plan)
     assert secret.input("recoveryWindowInDays") == s.recovery_window_days
@@ -26,7 +26,7 @@ def test_secrets_store_key_and_secret(plan: Plan) -> None:
 @pytest.mark.parametrize(("stack", "retained"), [("production", True), ("staging", True), ("development", False)])
 def test_the_key_outlives_the_stack_wherever_its_data_does(plans: dict[str, Plan], stack: str, retained: bool) -> None:
     plan = plans[stack]
-    key, db = plan.one("aws:kms/key:Key"), plan.one("aws:rds/instance:Instance")
+    key, db = plan.one("aws:kms/key:Key", "key"), plan.one("aws:rds/instance:Instance")
     assert key.options["retain_on_delete"] is retained
     # Retained exactly where something encrypted with it survives the stack.
     assert retained is (plan.settings.protection.protect_stateful_resources or not db.input("skipFinalSnapshot"))

@@ -79,6 +79,27 @@ class Case:
 CASES = [
     Case(
         "production",
+        {"disaster_recovery.recovery_region": "eu-west-1"},
+        "replacement",
+        "aws_db_instance_automated_backups_replication: every argument ForceNew",
+        says="retained",
+    ),
+    Case(
+        "staging",
+        {"disaster_recovery.retention_days": 5},
+        "none",
+        "no replication while replicate_backups is false",
+        says="no replication on either side",
+    ),
+    Case(
+        "staging",
+        {"disaster_recovery.replicate_backups": True},
+        "in place",
+        "RDS StartDBInstanceAutomatedBackupsReplication",
+        says="starts replicating",
+    ),
+    Case(
+        "production",
         {"database.engine_version": "17"},
         "refused",
         "terraform-provider-aws#6448: the old group is deleted while the upgrade waits",

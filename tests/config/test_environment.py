@@ -570,3 +570,85 @@ def test_generated_stack_files_plan_inside_aws_limits_or_exit_2(sf: StackFile) -
         assert code == 0, err.getvalue()
         assert not sf.expected, f"planned, but AWS refuses: {sorted(sf.expected)}"
         assert violations(json.loads((root / "plan.json").read_text())) == []
+
+
+# ------------------------------------------------------------------ disaster recovery
+
+ARN_WEST = "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE"
+
+
+def _dr(**values: Any) -> Any:
+    """Staging's file with a disaster_recovery section of these values only."""
+    return lambda d: d.update(disaster_recovery=values)
+
+
+@pytest.mark.parametrize(
+    ("edit", "region"),
+    [
+        (_dr(replicate_backups=True, recovery_region="us-west-2", retention_days=1), "us-east-1"),
+        (_dr(replicate_backups=True, recovery_region="eu-west-1", retention_days=35, max_replication_lag_minutes=5), "us-east-1"),
+        (_dr(replicate_backups=True, recovery_region="ap-northeast-1", max_replication_lag_minutes=1440), "ap-northeast-3"),
+        (_dr(replicate_backups=False, restore_from_stack="production", restore_time="2026-12-01T09:30:00Z"), "us-west-2"),
+        (_dr(replicate_backups=False, restore_from_backups_arn=ARN_WEST, restore_time="2026-12-01T09:30:00.5Z"), "us-west-2"),
+    ],
+    ids=["1 day", "35 days, 5 minutes", "osaka to tokyo, a day", "a stack at a time", "an arn at a time"],
+)  # fmt: skip
+def test_recovery_settings_aws_accepts_are_accepted(edit: Any, region: str) -> None:
+    zones = {"us-east-1": "use1", "us-west-2": "usw2", "ap-northeast-3": "apne3"}[region]
+
+    def mutate(d: dict[str, Any]) -> None:
+        edit(d)
+        d["network"]["availability_zones"] = [f"{zones}-az1", f"{zones}-az2"]
+        d["load_balancer"] = {**d["load_balancer"], "certificate_arn": None, "allow_plain_http": True}
+
+    assert verdict(mutate, region=region) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "region", "key", "hint"),
+    [
+        (_dr(replicate_backups=True, recovery_region="us-east-1"), "us-east-1", "nexus:disaster_recovery", "the stack's own region"),
+        (_dr(replicate_backups=True, recovery_region="us-gov-west-1"), "us-east-1", "nexus:disaster_recovery", "partition aws-us-gov"),
+        (_dr(replicate_backups=True, recovery_region="cn-north-1"), "us-east-1", "nexus:disaster_recovery", "partition aws-cn"),
+        (_dr(replicate_backups=True, recovery_region="us-west-7"), "us-east-1", "nexus:disaster_recovery", "did you mean us-west-1?"),
+        # RDS User Guide, "Replicating automated backups", AWS Region support: Osaka replicates to Tokyo only.
+        (_dr(replicate_backups=True, recovery_region="ap-northeast-3"), "us-east-1", "nexus:disaster_recovery", "does not replicate automated backups from us-east-1"),
+        (_dr(replicate_backups=True, recovery_region="us-west-2"), "ap-northeast-3", "nexus:disaster_recovery", "from ap-northeast-3: ap-northeast-1"),
+        (_dr(replicate_backups=True), "us-east-1", "nexus:disaster_recovery", "set recovery_region"),
+        (_dr(replicate_backups=True, recovery_region="us-west-2", retention_days=0), "us-east-1", "nexus:disaster_recovery.retention_days", "greater than or equal to 1"),
+        (_dr(replicate_backups=True, recovery_region="us-west-2", retention_days=36), "us-east-1", "nexus:disaster_recovery.retention_days", "less than or equal to 35"),
+        (_dr(max_replication_lag_minutes=1), "us-east-1", "nexus:disaster_recovery.max_replication_lag_minutes", "5"),
+        (lambda d: (_dr(replicate_backups=True, recovery_region="us-west-2")(d), d["database"].update(backup_retention_days=0)), "us-east-1", "nexus:disaster_recovery", "needs automated backups"),
+        (_dr(restore_from_backups_arn=ARN_WEST), "us-east-1", "nexus:disaster_recovery", "is in us-west-2 but the stack deploys to us-east-1"),
+        (_dr(restore_from_backups_arn=ARN_WEST.replace("123456789012", "210987654321")), "us-west-2", "nexus:disaster_recovery", "belongs to account 210987654321"),
+        (_dr(restore_from_backups_arn="arn:aws:rds:us-west-2:123456789012:snapshot:rds:x"), "us-west-2", "nexus:disaster_recovery.restore_from_backups_arn", "auto-backup:ab-"),
+        (_dr(restore_from_stack="production", restore_from_backups_arn=ARN_WEST), "us-west-2", "nexus:disaster_recovery.restore_from_backups_arn", "name one restore source"),
+        (_dr(restore_from_stack="Production"), "us-west-2", "nexus:disaster_recovery.restore_from_stack", "stack name"),
+        (_dr(restore_from_stack="staging"), "us-west-2", "nexus:disaster_recovery", "names this stack"),
+        (_dr(restore_from_stack="production", restore_time="2026-12-01 09:30"), "us-west-2", "nexus:disaster_recovery.restore_time", "UTC time"),
+        (_dr(restore_from_stack="production", restore_time="2026-02-30T09:30:00Z"), "us-west-2", "nexus:disaster_recovery.restore_time", "not a real date"),
+        (_dr(restore_time="2026-12-01T09:30:00Z"), "us-west-2", "nexus:disaster_recovery", "only with restore_from_stack"),
+    ],
+    ids=["own region", "govcloud", "china", "typo", "pair us-east-1 osaka", "pair osaka oregon", "no region",
+         "0 days", "36 days", "lag 1 minute", "no backups", "arn of another region", "arn of another account",
+         "not an auto-backup arn", "two sources", "bad stack name", "itself", "time not rfc 3339", "no such day",
+         "time without source"],
+)  # fmt: skip
+def test_recovery_settings_aws_refuses_are_one_line_naming_the_key(edit: Any, region: str, key: str, hint: str) -> None:
+    zones = {"us-east-1": "use1", "us-west-2": "usw2", "ap-northeast-3": "apne3"}[region]
+
+    def mutate(d: dict[str, Any]) -> None:
+        edit(d)
+        d["network"]["availability_zones"] = [f"{zones}-az1", f"{zones}-az2"]
+        d["load_balancer"] = {**d["load_balancer"], "certificate_arn": None, "allow_plain_http": True}
+
+    one_line_naming(verdict(mutate, region=region), key, hint)
+
+
+def test_a_recovery_region_aws_refuses_exits_2_naming_the_key(tmp_path: Path, capsys: Any) -> None:
+    err = refusal(tmp_path, {"Pulumi.production.yaml": [("recovery_region: us-west-2", "recovery_region: us-east-1")]},
+                  capsys, "--stack", "production")  # fmt: skip
+    assert [row for row in err.splitlines() if row.startswith("  - ")] == [
+        "  - nexus:disaster_recovery: recovery_region us-east-1 is the stack's own region: a regional outage would "
+        "take both copies; name another region"
+    ], err

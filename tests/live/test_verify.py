@@ -15,6 +15,7 @@ import socket
 import stat
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from nexus.cli import main
 from nexus.live.emulator import CREDENTIAL_VARIABLES, Emulated, build
 from nexus.live.verify import REQUIRED_OUTPUTS, probe_url
 from nexus.plans.offline import MOCK_SECRET_MARKER, SECRET, Plan
+from tests.support.plans import COMMITTED
 
 # One worker builds the emulated environment once and runs every test that uses it.
 pytestmark = pytest.mark.xdist_group("moto")
@@ -97,6 +99,11 @@ def emulated(plans: dict[str, Plan]) -> Iterator[Emulated]:
         # not on every run (verify itself takes a fresh session per run).
         session = verify_module.aws_session(plans[STACK].settings.region)
         env.setattr(verify_module, "aws_session", lambda region: session)
+        # moto answers DescribeDBInstanceAutomatedBackups from automated snapshots only (no
+        # backup replication, no ARN filter, no RestoreWindow): production's replicated backups
+        # are answered as RDS would while replication works (the checks themselves are tested
+        # against botocore's own model with a Stubber below).
+        env.setattr(verify_module, "describe_replicated_backups", lambda rds, arn: _replicated(arn))
         try:
             yield build(plans[STACK], session)
         finally:
@@ -159,6 +166,8 @@ def test_verify_after_up_passes_through_pulumi_stack_output(
         "PASS  health     targets: none registered",
         "PASS  health     database status: available",
         f"PASS  health     alarms: {len(emulated.outputs['alarm_names'])} alarms, none in ALARM",
+        # disaster_recovery.replicate_backups (the answer stands in for RDS: see `emulated`).
+        "PASS  health     backup replication: replicating",
         "PASS  drift      database.engine_version: 16",
         "PASS  drift      parameter max_connections: 100",
         "PASS  drift      parameter rds.force_ssl: 1",
@@ -178,8 +187,8 @@ def test_verify_after_up_passes_through_pulumi_stack_output(
         "SKIP  health     answers on 80",
         "SKIP  health     answers on 443",
     ]
-    # One more log group than before issue 22 (the trail's): its retention is checked too.
-    assert lines[-1].startswith(f"{STACK}: 69 checks, 67 passed, 0 failed")
+    # One more log group than before issue 22 (the trail's), one more check of issue 23 (replication).
+    assert lines[-1].startswith(f"{STACK}: 71 checks, 69 passed, 0 failed")
     assert json.loads((results_dir / f"{STACK}.json").read_text())["summary"]["fail"] == 0
 
     # `nexus status` reads what verify kept.
@@ -274,7 +283,7 @@ def test_a_change_behind_the_programs_back_fails_exactly_its_check(
     capsys.readouterr()
     assert main(["status", "--all", "--results-dir", str(results_dir)]) == 1
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
-    assert sorted(lines) == ["development", "production", "staging"]
+    assert sorted(lines) == COMMITTED
     assert lines["development"].endswith("never verified")
     area = failed[0]["area"]
     shown = {"health": "UNHEALTHY (1)", "drift": "drift 1", "isolation": "ISOLATION (1)"}[area]
@@ -357,3 +366,57 @@ def test_the_drift_role_allows_every_call_verify_makes(emulated: Emulated, verif
         action = f"{_IAM_PREFIX.get(service, service)}:{operation}"
         resource = f"arn:aws:ssm:{region}:{account}:parameter/nexus/{STACK}" if service == "ssm" else "*"
         assert allows(policy, Request(action, resource)), f"verify calls {action} (path {path!r}); drift role lacks it"
+
+
+# ------------------------------------------------------------------ backup replication (botocore Stubber)
+
+
+def _replicated(arn: str, status: str = "replicating", minutes_old: float = 6) -> dict[str, Any]:
+    """DescribeDBInstanceAutomatedBackups' answer for replicated backups, shaped as the RDS User
+    Guide shows it ("Finding information about replicated backups")."""
+    latest = datetime.now(UTC) - timedelta(minutes=minutes_old)
+    return {"DBInstanceAutomatedBackupsArn": arn, "Status": status, "Region": "us-east-1",
+            "DBInstanceIdentifier": "nexus-production-db", "BackupRetentionPeriod": 14,
+            "RestoreWindow": {"EarliestTime": latest - timedelta(days=3), "LatestTime": latest}}  # fmt: skip
+
+
+ARN = "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE"
+# The real one: the emulated environment answers in its place while this module runs.
+DESCRIBE_REPLICATED_BACKUPS = verify_module.describe_replicated_backups
+
+
+def _stubbed(answer: dict[str, Any] | None) -> list[Any]:
+    """The checks on what a Stubber answers; the Stubber holds request and answer to botocore's
+    rds model (moto has no backup replication), so a misspelled parameter or field fails here."""
+    import boto3
+    from botocore.stub import Stubber
+
+    rds = boto3.client("rds", region_name="us-west-2", aws_access_key_id="x", aws_secret_access_key="x")  # noqa: S106
+    with Stubber(rds) as stub:
+        stub.add_response("describe_db_instance_automated_backups",
+                          {"DBInstanceAutomatedBackups": [answer] if answer else []},
+                          {"DBInstanceAutomatedBackupsArn": ARN})  # fmt: skip
+        backup = DESCRIBE_REPLICATED_BACKUPS(rds, ARN)
+        stub.assert_no_pending_responses()
+    return verify_module.backup_replication_checks(backup, ARN, 60, datetime.now(UTC))
+
+
+@pytest.mark.parametrize(
+    ("answer", "statuses", "live"),
+    [
+        (_replicated(ARN), ["pass", "pass"], "6 minutes old"),
+        (_replicated(ARN, status="REPLICATING"), ["pass", "pass"], "6 minutes old"),
+        (_replicated(ARN, minutes_old=95), ["pass", "fail"], "95 minutes old"),
+        (_replicated(ARN, status="retained"), ["fail", "pass"], "retained"),
+        ({**_replicated(ARN, status="pending"), "RestoreWindow": {}}, ["fail", "fail"], "no latest restorable time"),
+        (None, ["fail"], "no replicated backups"),
+    ],
+    ids=["fresh", "upper case", "lagging", "stopped", "pending", "missing"],
+)
+def test_replication_must_be_active_and_its_restore_point_recent(
+    answer: dict[str, Any] | None, statuses: list[str], live: str
+) -> None:
+    checks = _stubbed(answer)
+    assert [c.status for c in checks] == statuses
+    assert any(live in c.live for c in checks), [c.live for c in checks]
+    assert all(c.area == "health" for c in checks)

@@ -171,3 +171,23 @@ def test_the_trail_watch_is_priced_as_custom_metrics_and_alarms(plans: dict[str,
             r["inputs"]["metricTransformation"].pop("defaultValue")
     assert "Custom metrics" not in price_plan(doc).by_kind()
     assert price_plan(doc).total == cost.total - p["cloudwatch"]["custom_metric_month"] * 15
+
+
+REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+
+
+def test_replicated_backups_cost_one_full_copy_at_the_recovery_regions_price(plans: dict[str, Plan]) -> None:
+    """RDS User Guide, "Replicating automated backups": after the copy "standard charges apply
+    to storage in the destination Region"; the transfer is usage."""
+    doc = plans["production"].to_json()
+    gb = plans["production"].settings.database.allocated_storage_gb
+    (line,) = lines_of(price_plan(doc), REPLICATION)
+    assert line.monthly == Decimal(str(prices("us-west-2")["rds"]["backup_gb_month"])) * gb
+    assert any("between regions" in u.item for u in price_plan(doc).usage)
+    # Priced in the region that holds the copies (its key's), not the stack's: one the table has
+    # no prices for is said, not priced at the stack region's figure.
+    moved = copy.deepcopy(doc)
+    replication = next(r for r in moved["resources"] if r["type"] == REPLICATION)
+    replication["inputs"]["kmsKeyId"] = replication["inputs"]["kmsKeyId"].replace("us-west-2", "ap-northeast-1")
+    (there,) = lines_of(price_plan(moved), REPLICATION)
+    assert there.monthly is None and "ap-northeast-1" in there.detail

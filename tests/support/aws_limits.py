@@ -162,7 +162,8 @@ def _rds(i: dict[str, Any]) -> list[str]:
     exports = i.get("enabledCloudwatchLogsExports") or []
     if len(set(exports)) != len(exports) or not set(exports) <= RDS_LOG_EXPORTS:
         out.append(f"enabledCloudwatchLogsExports {exports} has duplicates or unknown logs")
-    for key in ("dbName", "username"):
+    # A restore takes both from its backups (the provider sends neither: instance.go).
+    for key in () if i.get("restoreToPointInTime") else ("dbName", "username"):
         value = i.get(key)
         if not isinstance(value, str) or not re.match(r"^[A-Za-z][A-Za-z0-9_]{0,62}$", value):
             out.append(f"{key} {value!r} is not 1..63 letters, digits, underscores starting with a letter")

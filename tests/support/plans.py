@@ -13,7 +13,7 @@ from nexus.plans.offline import Plan, run_program
 
 STACKS = stack_names()
 # The tiers' stack files, as the repository commits them.
-COMMITTED = ["development", "production", "staging"]
+COMMITTED = ["development", "production", "production-recovery", "staging"]
 # An AWS account that is not the stack files' (they all name 123456789012).
 OTHER_ACCOUNT = "210987654321"
 _cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Plan] = {}
@@ -66,7 +66,7 @@ def edge_plan() -> Plan:
 
 
 def key_arn(plan: Plan) -> str:
-    return str(plan.one("aws:kms/key:Key").outputs["arn"])
+    return str(plan.one("aws:kms/key:Key", "key").outputs["arn"])
 
 
 def urn(plan: Plan, type_token: str, name: str | None = None) -> str:
