@@ -200,7 +200,11 @@ def test_the_drift_check_runs_nightly_read_only_for_every_tier() -> None:
     tiers = {load_stack_config(s).settings().environment for s in ("development", "staging", "production")}
     assert set(check["strategy"]["matrix"]["stack"]) == tiers and check["strategy"]["fail-fast"] is False
     # The drift roles trust this environment only; no deploy credentials anywhere in the workflow.
-    assert check["environment"] == "drift" and "AWS_DRIFT_ROLE_ARN_" in text(check)
+    assert check["environment"] == "drift-${{ matrix.stack }}" and "vars.AWS_DRIFT_ROLE_ARN" in text(check)
+    # Production is checked at the commit that is deployed there, not at main.
+    (checkout,) = [s for s in check["steps"] if str(s.get("uses", "")).startswith("actions/checkout")]
+    assert checkout["with"]["ref"] == "${{ matrix.stack == 'production' && 'production-last-good' || github.sha }}"
+    assert "git tag -f production-last-good HEAD" in "\n".join(scripts(workflow("deploy.yml")["jobs"]["production"]))
     body = yaml.safe_dump(drift)
     assert "AWS_DEPLOY_ROLE_ARN" not in body and "secrets.PULUMI_ACCESS_TOKEN" not in body
     assert check["permissions"] == {"contents": "read", "id-token": "write", "issues": "write"}
@@ -230,7 +234,8 @@ def test_the_drift_check_changes_nothing_and_verifies_as_the_deploy_does() -> No
 
 def test_a_drifting_stack_has_one_open_issue_closed_when_clean() -> None:
     check = workflow("drift.yml")["jobs"]["check"]
-    (script,) = [s for s in scripts(check) if "gh issue" in s]
+    (step,) = [s for s in check["steps"] if s.get("name") == "Open, update or close the stack's drift issue"]
+    script = step["run"]
     assert 'title="Drift: $STACK"' in script
     # Found by its exact title among the open `drift` issues: updated, never duplicated.
     assert "gh issue list --state open --label drift" in script and 'select(.title == \\"$title\\")' in script
@@ -238,6 +243,13 @@ def test_a_drifting_stack_has_one_open_issue_closed_when_clean() -> None:
     assert 'gh issue comment "$number"' in finding and 'gh issue create --title "$title" --label drift' in finding
     assert "exit 1" in finding  # the night's run is red too
     assert 'gh issue close "$number"' in script.split("elif", 1)[1]
+    # A check that failed before its preview is reported on the same issue.
+    (failed,) = [s for s in check["steps"] if s.get("name") == "Report a check that could not run"]
+    assert failed["if"] == "failure() && steps.preview.outputs.code == ''"
+    assert 'title="Drift: $STACK"' in failed["run"] and "gh issue create" in failed["run"]
+    # Whether the stack exists is asked of this stack alone (the role reads no other tier's state).
+    (deployed,) = [s for s in check["steps"] if s.get("id") == "deployed"]
+    assert 'pulumi stack select "$STACK"' in deployed["run"] and "stack ls" not in deployed["run"]
     # A finding is a preview with changes or errors, or a verify that failed or could not run.
     assert '[ "$PREVIEW_CODE" != 0 ] || [ "$VERIFY_CODE" != 0 ]' in finding
 
@@ -245,7 +257,7 @@ def test_a_drifting_stack_has_one_open_issue_closed_when_clean() -> None:
 def test_the_status_page_is_published_from_every_result() -> None:
     jobs_ = workflow("drift.yml")["jobs"]
     page = jobs_["page"]
-    assert page["needs"] == "check" and page["if"] == "always()"
+    assert page["needs"] == "check" and page["if"] == "${{ !cancelled() }}"
     assert any("nexus status --all --results-dir results/verify --html site/index.html" in s for s in scripts(page))
     uploads = [s for s in page["steps"] if str(s.get("uses", "")).startswith("actions/upload-pages-artifact")]
     assert uploads and uploads[0]["if"] == "vars.DRIFT_PAGES == 'true'"

@@ -38,8 +38,8 @@ class CiAccessArgs:
 
 # Which stacks a tier's role may change: every development stack (development, development-alice,
 # development-pr-42) for development; exactly the stack of the same name otherwise.
-# The GitHub environment of the nightly drift check (no reviewers; deployment branches: the
-# default branch only, docs/ci-identities.md).
+# The GitHub environments of the nightly drift check, `drift-<tier>` (no reviewers; deployment
+# branches: the default branch only, docs/operations.md).
 DRIFT_ENVIRONMENT = "drift"
 STACK_PATTERNS = {"development": "development*", "staging": "staging", "production": "production"}
 
@@ -99,16 +99,16 @@ class CiAccess(pulumi.ComponentResource):
                 partial(deploy_policy, PROJECT, STACK_PATTERNS[tier], args.account_id, args.region),
             )
 
-        # The nightly drift check (.github/workflows/drift.yml): read-only, a role per tier so
-        # that each reads only its tier's state; trusted only in the `drift` GitHub environment,
-        # whose deployment-branch rule admits the default branch alone (a pull request cannot
-        # edit a workflow into it). Like any preview it decrypts its tier's stack secrets.
+        # The nightly drift check (.github/workflows/drift.yml): read-only, a role per tier,
+        # each trusted only in its tier's GitHub environment `drift-<tier>`, whose deployment-
+        # branch rule admits the default branch alone (a pull request cannot edit a workflow
+        # into it). Like any preview it decrypts its tier's stack secrets (docs/ci-identities.md).
         self.drift_roles: dict[str, aws.iam.Role] = {}
         for tier in args.environments:
             self.drift_roles[tier] = self._role(
                 f"drift-{tier}",
                 naming.name(f"drift-{tier}", max_len=64),
-                [f"repo:{args.repository}:environment:{DRIFT_ENVIRONMENT}"],
+                [f"repo:{args.repository}:environment:{DRIFT_ENVIRONMENT}-{tier}"],
                 state_of(tier),
                 partial(drift_policy, PROJECT, STACK_PATTERNS[tier], args.account_id, args.region),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,30 +65,108 @@ READ_ONLY_ACTIONS = (
     "iam:ListAttachedRolePolicies",
 )
 
-# What the nightly drift check reads beyond a preview, none of it a secret value:
-# - `pulumi preview --refresh` calls every resource's Read (terraform-provider-aws v6): the
-#   trail's (internal/service/cloudtrail/trail.go: DescribeTrails, GetTrailStatus,
-#   GetEventSelectors, GetInsightSelectors, ListTags) and the instance profile's; the SSM
-#   parameters' Read is GetParameter with WithDecryption (scoped below, drift_policy).
-# - `nexus verify` calls exactly these (tests/live/test_verify.py records its calls against the
-#   emulated environment and evaluates this policy on each), plus GetParametersByPath.
-# The session signing key's SecretVersion is excluded from the refresh (its Read is
-# GetSecretValue: internal/service/secretsmanager/secret_version.go), see .github/workflows/drift.yml.
-REFRESH_READ_ACTIONS = (
-    "cloudtrail:DescribeTrails",
-    "cloudtrail:GetTrailStatus",
-    "cloudtrail:GetEventSelectors",
-    "cloudtrail:GetInsightSelectors",
-    "cloudtrail:ListTags",
-    "iam:GetInstanceProfile",
+# What `pulumi preview --refresh` calls to read each resource type the program can declare:
+# its Read in terraform-provider-aws v6 (internal/service/<service>/<resource>.go), as IAM
+# actions. The drift roles must allow every one (tests/ci/test_iam.py evaluates them, and fails
+# on a type of any plan missing here: a new resource type must say what reading it takes).
+REFRESH_READS: dict[str, tuple[str, ...]] = {
+    "aws:acm/certificate:Certificate": ("acm:DescribeCertificate", "acm:ListTagsForCertificate"),
+    "aws:acm/certificateValidation:CertificateValidation": ("acm:DescribeCertificate",),
+    "aws:cloudtrail/trail:Trail": ("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus",
+                                   "cloudtrail:GetEventSelectors", "cloudtrail:GetInsightSelectors",
+                                   "cloudtrail:ListTags"),
+    "aws:cloudwatch/dashboard:Dashboard": ("cloudwatch:GetDashboard",),
+    "aws:cloudwatch/logGroup:LogGroup": ("logs:DescribeLogGroups", "logs:ListTagsForResource"),
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": ("logs:DescribeMetricFilters",),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ("ec2:DescribeSecurityGroups",),
+    "aws:ec2/eip:Eip": ("ec2:DescribeAddresses",),
+    "aws:ec2/flowLog:FlowLog": ("ec2:DescribeFlowLogs",),
+    "aws:ec2/internetGateway:InternetGateway": ("ec2:DescribeInternetGateways",),
+    "aws:ec2/natGateway:NatGateway": ("ec2:DescribeNatGateways",),
+    "aws:ec2/route:Route": ("ec2:DescribeRouteTables",),
+    "aws:ec2/routeTable:RouteTable": ("ec2:DescribeRouteTables",),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": ("ec2:DescribeRouteTables",),
+    "aws:ec2/securityGroup:SecurityGroup": ("ec2:DescribeSecurityGroups",),
+    "aws:ec2/subnet:Subnet": ("ec2:DescribeSubnets",),
+    "aws:ec2/vpc:Vpc": ("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeNetworkAcls",
+                        "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": ("ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists"),
+    "aws:iam/instanceProfile:InstanceProfile": ("iam:GetInstanceProfile",),
+    "aws:iam/role:Role": ("iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"),
+    "aws:iam/rolePolicy:RolePolicy": ("iam:GetRolePolicy",),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("iam:ListAttachedRolePolicies",),
+    "aws:kms/alias:Alias": ("kms:ListAliases",),
+    "aws:kms/key:Key": ("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
+    "aws:lb/listener:Listener": ("elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeTags",
+                                 "elasticloadbalancing:DescribeListenerAttributes"),
+    "aws:lb/loadBalancer:LoadBalancer": ("elasticloadbalancing:DescribeLoadBalancers",
+                                         "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                                         "elasticloadbalancing:DescribeTags"),
+    "aws:lb/targetGroup:TargetGroup": ("elasticloadbalancing:DescribeTargetGroups",
+                                       "elasticloadbalancing:DescribeTargetGroupAttributes",
+                                       "elasticloadbalancing:DescribeTags"),
+    "aws:rds/eventSubscription:EventSubscription": ("rds:DescribeEventSubscriptions", "rds:ListTagsForResource"),
+    "aws:rds/instance:Instance": ("rds:DescribeDBInstances", "rds:ListTagsForResource"),
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": (
+        "rds:DescribeDBInstanceAutomatedBackups",
+    ),
+    "aws:rds/parameterGroup:ParameterGroup": ("rds:DescribeDBParameterGroups", "rds:DescribeDBParameters",
+                                              "rds:ListTagsForResource"),
+    "aws:rds/subnetGroup:SubnetGroup": ("rds:DescribeDBSubnetGroups", "rds:ListTagsForResource"),
+    "aws:route53/record:Record": ("route53:ListResourceRecordSets", "route53:GetHostedZone"),
+    "aws:route53/zone:Zone": ("route53:GetHostedZone", "route53:ListTagsForResource"),
+    "aws:s3/bucket:Bucket": ("s3:ListBucket", "s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetBucketCORS",
+                             "s3:GetBucketWebsite", "s3:GetBucketVersioning", "s3:GetAccelerateConfiguration",
+                             "s3:GetBucketRequestPayment", "s3:GetBucketLogging", "s3:GetLifecycleConfiguration",
+                             "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration",
+                             "s3:GetBucketObjectLockConfiguration", "s3:GetBucketTagging"),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("s3:GetLifecycleConfiguration",),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ("s3:GetBucketOwnershipControls",),
+    "aws:s3/bucketPolicy:BucketPolicy": ("s3:GetBucketPolicy",),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("s3:GetBucketPublicAccessBlock",),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "s3:GetEncryptionConfiguration",
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": ("s3:GetBucketVersioning",),
+    "aws:secretsmanager/secret:Secret": ("secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"),
+    "aws:sns/topic:Topic": ("sns:GetTopicAttributes", "sns:ListTagsForResource"),
+    "aws:sns/topicSubscription:TopicSubscription": ("sns:GetSubscriptionAttributes",),
+    # GetParameter with WithDecryption: the settings' SecureStrings (scoped: drift_policy).
+    "aws:ssm/parameter:Parameter": ("ssm:GetParameter", "ssm:DescribeParameters", "ssm:ListTagsForResource"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ("ec2:DescribeSecurityGroupRules",),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("ec2:DescribeSecurityGroupRules",),
+    "aws:wafv2/webAcl:WebAcl": ("wafv2:GetWebACL", "wafv2:ListTagsForResource"),
+    "aws:wafv2/webAclAssociation:WebAclAssociation": ("wafv2:GetWebACLForResource",),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": ("wafv2:GetLoggingConfiguration",),
+}  # fmt: skip
+# Never refreshed by the drift check: its Read is GetSecretValue
+# (internal/service/secretsmanager/secret_version.go), which no read-only role has; the
+# workflow passes its URN to --exclude (.github/workflows/drift.yml), verify checks the secret.
+NOT_REFRESHED = frozenset({"aws:secretsmanager/secretVersion:SecretVersion"})
+# What the drift roles read beyond the preview role's on `*`: every Read above but the
+# published settings' (scoped to the tier's path, drift_policy). `nexus verify` needs nothing
+# else (tests/live/test_verify.py records every call of a verify run and evaluates the policy).
+# (Those a wildcard of READ_ONLY_ACTIONS already grants are left out: IAM's 10,240-character
+# limit on a role's inline policies.)
+REFRESH_READ_ACTIONS = tuple(
+    sorted(
+        a
+        for a in {a for reads in REFRESH_READS.values() for a in reads}
+        if not a.startswith("ssm:GetParameter")
+        and not any(fnmatch.fnmatchcase(a.lower(), granted.lower()) for granted in READ_ONLY_ACTIONS)
+    )
 )
 # Reading the stack's published settings: the parameters under /nexus/<stack>/ only.
 SETTINGS_READ_ACTIONS = ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath")
 
 # Services whose resources the program creates; a deploy role may change them only where the
 # Stack tag (or, for what cannot carry tags, the name) says the resource is its tier's.
+# (cloudtrail: a tier's own trail, audit.trail: own; acm: the certificate a stack requests for
+# load_balancer.domain_name. Both take tags on create and honour aws:RequestTag/aws:ResourceTag:
+# Service Authorization Reference, "Actions, resources, and condition keys" of each.)
 DEPLOY_SERVICES = ("ec2", "rds", "elasticloadbalancing", "wafv2", "kms", "secretsmanager", "ssm", "logs",
-                   "cloudwatch", "sns", "route53", "s3")  # fmt: skip
+                   "cloudwatch", "sns", "route53", "s3", "cloudtrail", "acm")  # fmt: skip
 
 # WAF logging to CloudWatch Logs: the caller needs logs:CreateLogDelivery, PutResourcePolicy,
 # DescribeResourcePolicies and DescribeLogGroups, the last three on a `*` log-group ARN
@@ -107,8 +186,9 @@ WAF_LOGGING_ACTIONS = (
 # state statements (their own objects and keys) keep working.
 BOOTSTRAP_STACK_TAG = "bootstrap-*"
 
-# Services the program's own roles are passed to (flow logs, RDS enhanced monitoring).
-PASSED_TO_SERVICES = ("vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com")
+# Services the program's own roles are passed to (flow logs, RDS enhanced monitoring, the trail's
+# delivery to CloudWatch Logs: CloudTrail user guide, "Sending events to CloudWatch Logs").
+PASSED_TO_SERVICES = ("vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com", "cloudtrail.amazonaws.com")
 
 
 def github_oidc_trust(provider_arn: str, subjects: list[str]) -> dict[str, Any]:
@@ -190,7 +270,9 @@ def drift_policy(project: str, stacks: str, account: str, region: str, state: St
     The SecureString settings are secret ARNs, not secrets: decrypting them is allowed through
     SSM only, for this tier's parameters (Parameter Store's encryption context is
     PARAMETER_ARN: Systems Manager user guide, "How AWS Systems Manager Parameter Store uses
-    AWS KMS"), so the same key's Secrets Manager values stay out of reach."""
+    AWS KMS"), not through Secrets Manager. The state it reads holds the stack's secret outputs
+    all the same, decryptable with its tier's stack secrets key, as for any preview: hence one
+    role per tier, trusted only in that tier's drift environment (docs/operations.md)."""
     parameters = f"arn:aws:ssm:{region}:{account}:parameter/{project}/{stacks}"
     statements: list[dict[str, Any]] = [
         {"Sid": "Read", "Effect": "Allow", "Action": list(READ_ONLY_ACTIONS + REFRESH_READ_ACTIONS), "Resource": "*"},
@@ -227,6 +309,7 @@ def deploy_policy(project: str, stacks: str, account: str, region: str, state: S
         f"arn:aws:rds:{region}:{account}:*:{names}*",
         f"arn:aws:elasticloadbalancing:{region}:{account}:*/{names}*",
         f"arn:aws:wafv2:{region}:{account}:regional/*/{names}*",
+        f"arn:aws:cloudtrail:{region}:{account}:trail/{names}*",
     ]
     tag_key = "aws:ResourceTag/Stack"
     request_tag = "aws:RequestTag/Stack"

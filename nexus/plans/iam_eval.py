@@ -111,6 +111,11 @@ _OPERATORS: dict[str, tuple[Callable[[str, str], bool], bool]] = {
 
 
 def _condition_holds(operator: str, key: str, expected: Any, context: Mapping[str, Any]) -> bool:
+    if operator == "Null":
+        # IAM user guide, "Condition operator to check existence of condition keys": true holds
+        # when the key is absent from the request, false when it is present.
+        present = key.lower() in {k.lower() for k in context}
+        return any(present != (str(v).lower() == "true") for v in _as_list(expected))
     if_exists = operator.endswith("IfExists")
     base = operator.removesuffix("IfExists")
     if base not in _OPERATORS:

@@ -112,8 +112,10 @@ def test_the_bootstrap_is_its_own_project(plan: BootstrapPlan) -> None:
 
 
 @pytest.mark.parametrize("tier", ["development", "staging", "production"])
-def test_only_the_drift_environment_can_assume_the_drift_roles(plan: BootstrapPlan, tier: str) -> None:
+def test_only_the_tiers_drift_environment_can_assume_its_drift_role(plan: BootstrapPlan, tier: str) -> None:
     policy, arn = trust(plan, f"drift-{tier}"), provider_arn(plan)
-    assert admits(policy, arn, f"repo:{REPO}:environment:drift")
-    for sub in [PULL_REQUEST, *BRANCHES, f"repo:{REPO}:environment:{tier}", "repo:someone/x:environment:drift"]:
+    assert admits(policy, arn, f"repo:{REPO}:environment:drift-{tier}")
+    others = [f"repo:{REPO}:environment:drift-{t}" for t in ("development", "staging", "production") if t != tier]
+    for sub in [PULL_REQUEST, *BRANCHES, *others, f"repo:{REPO}:environment:{tier}", f"repo:{REPO}:environment:drift",
+                f"repo:someone/x:environment:drift-{tier}"]:  # fmt: skip
         assert not admits(policy, arn, sub), sub

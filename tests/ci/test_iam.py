@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from nexus.ci.iam import READ_ONLY_ACTIONS, WAF_LOGGING_ACTIONS
+from nexus.ci.iam import NOT_REFRESHED, READ_ONLY_ACTIONS, REFRESH_READS, WAF_LOGGING_ACTIONS
 from nexus.plans.bootstrap_plan import BootstrapPlan
 from nexus.plans.iam_eval import Request, allows
+from nexus.plans.offline import Plan
 from tests.support.bootstrap import ROLE_POLICY, as_list, permissions
 
 
@@ -128,3 +129,45 @@ def test_the_drift_roles_read_their_tier_and_change_nothing(plan: BootstrapPlan,
     objects = [s for s in statements if s["Sid"] == "StateObjects"]
     assert objects and all(f"/nexus/{pattern}" in r for s in objects for r in as_list(s["Resource"]))
     assert {a for s in objects for a in as_list(s["Action"])} == {"s3:GetObject", "s3:GetObjectVersion"}
+
+
+def test_the_drift_roles_can_refresh_every_resource_type_the_stacks_declare(
+    plan: BootstrapPlan, plans: dict[str, Plan]
+) -> None:
+    """`pulumi preview --refresh` reads every resource of the stack: each type of every
+    committed plan says what its Read calls (REFRESH_READS), and each tier's drift role allows
+    it; the one type it may not read is kept out of the refresh by the workflow."""
+    types = {r.type for p in plans.values() for r in p.resources if r.custom and r.type.startswith("aws:")}
+    assert not types - set(REFRESH_READS) - NOT_REFRESHED, sorted(types - set(REFRESH_READS) - NOT_REFRESHED)
+    for tier in ("development", "staging", "production"):
+        policy = [{"Statement": permissions(plan, f"drift-{tier}")}]
+        parameter = f"arn:aws:ssm:us-east-1:123456789012:parameter/nexus/{tier}/app/log_level"
+        for type_token in types - NOT_REFRESHED:
+            for action in REFRESH_READS[type_token]:
+                resource = parameter if action.startswith("ssm:GetParameter") else "*"
+                assert allows(policy, Request(action, resource)), (tier, type_token, action)
+        # The excluded one really is out of reach.
+        assert not allows(policy, Request("secretsmanager:GetSecretValue", "*"))
+
+
+@pytest.mark.parametrize("tier", ["staging", "production"])
+def test_deploy_roles_can_make_their_tiers_trail_and_certificate_only(plan: BootstrapPlan, tier: str) -> None:
+    """audit.trail: own (a trail, its delivery role passed to CloudTrail) and a requested
+    certificate (load_balancer.domain_name) are the tier's to create; another tier's are not."""
+    policy = [{"Statement": permissions(plan, f"deploy-{tier}")}]
+    other = "staging" if tier == "production" else "production"
+    account, region = "123456789012", "us-east-1"
+    trail = f"arn:aws:cloudtrail:{region}:{account}:trail/nexus-{tier}-trail"
+    tagged = {"aws:RequestTag/Stack": tier}
+    assert allows(policy, Request("cloudtrail:CreateTrail", trail, tagged))
+    assert allows(policy, Request("cloudtrail:StartLogging", trail))
+    assert allows(policy, Request("acm:RequestCertificate", "*", tagged))
+    passed = {"iam:PassedToService": "cloudtrail.amazonaws.com"}
+    assert allows(policy, Request("iam:PassRole", f"arn:aws:iam::{account}:role/nexus-{tier}-trail-delivery", passed))
+    assert not allows(
+        policy, Request("cloudtrail:CreateTrail", trail.replace(tier, other), {"aws:RequestTag/Stack": other})
+    )
+    assert not allows(
+        policy, Request("cloudtrail:StopLogging", trail.replace(tier, other), {"aws:ResourceTag/Stack": other})
+    )
+    assert not allows(policy, Request("acm:DeleteCertificate", "*", {"aws:ResourceTag/Stack": other}))

@@ -366,6 +366,18 @@ def test_the_drift_role_allows_every_call_verify_makes(emulated: Emulated, verif
         action = f"{_IAM_PREFIX.get(service, service)}:{operation}"
         resource = f"arn:aws:ssm:{region}:{account}:parameter/nexus/{STACK}" if service == "ssm" else "*"
         assert allows(policy, Request(action, resource)), f"verify calls {action} (path {path!r}); drift role lacks it"
+    # GetParametersByPath(WithDecryption) decrypts each SecureString as the caller, through SSM,
+    # with the parameter's ARN as encryption context.
+    secure = [
+        r.input("name")
+        for r in emulated.plan.of_type("aws:ssm/parameter:Parameter")
+        if r.input("type") == "SecureString"
+    ]
+    assert secure
+    for name in secure:
+        context = {"kms:ViaService": f"ssm.{region}.amazonaws.com",
+                   "kms:EncryptionContext:PARAMETER_ARN": f"arn:aws:ssm:{region}:{account}:parameter{name}"}  # fmt: skip
+        assert allows(policy, Request("kms:Decrypt", emulated.outputs["kms_key_arn"], context)), name
 
 
 # ------------------------------------------------------------------ backup replication (botocore Stubber)

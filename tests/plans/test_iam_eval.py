@@ -150,3 +150,20 @@ def test_negated_if_exists_like_and_arn_operators() -> None:
 def test_what_it_does_not_implement_is_refused_not_guessed(statement: dict[str, object]) -> None:
     with pytest.raises(UnsupportedPolicyError):
         evaluate([policy(statement)], Request("s3:GetObject", "arn:aws:s3:::b/k", {"k": "v", "s3:max-keys": "5"}))
+
+
+def test_null_says_whether_the_key_is_in_the_request() -> None:
+    deny_tagged_elsewhere = {"Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+         "Condition": {"StringNotLike": {"aws:ResourceTag/Stack": "staging"}, "Null": {"aws:ResourceTag/Stack": "false"}}},
+    ]}  # fmt: skip
+    assert allows([deny_tagged_elsewhere], Request("s3:GetObject", "*"))  # untagged: the deny's Null fails
+    assert allows([deny_tagged_elsewhere], Request("s3:GetObject", "*", {"aws:ResourceTag/Stack": "staging"}))
+    assert not allows([deny_tagged_elsewhere], Request("s3:GetObject", "*", {"aws:ResourceTag/Stack": "production"}))
+    absent = {
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"Null": {"k": "true"}}}]
+    }
+    assert allows([absent], Request("s3:GetObject", "*")) and not allows(
+        [absent], Request("s3:GetObject", "*", {"k": "v"})
+    )
