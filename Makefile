@@ -59,6 +59,7 @@ test: $(VENV)/.bytecode             ## the test suite (TEST_WORKERS=2 processes)
 	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
 
 e2e: $(VENV)/.bytecode              ## end-to-end tests: `nexus emulate --keep` in its own process, the status page in chromium
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --python $(PYTHON) --no-compile-bytecode --group e2e
 	$(PY) -m pytest -p no:xdist -m e2e
 
 emulate: $(VENV)/.precompiled        ## STACK's environment in an emulated AWS (moto), verified (KEEP=1 stays up)

@@ -7,9 +7,10 @@ unpacked. Standard library only: it runs with whatever python3 made the request,
 environment exists.
 
 Why not `pip install --target`: pip's start-up, its index queries and its copy of the whole
-wheel took 2.0 s of a fresh machine's first `make plan` (7.9 s in all); this takes 0.3 s.
+wheel took 2.0 s of a fresh machine's first `make plan` (7.9 s in all); this takes 0.5 s.
 Where no locked wheel fits the platform or the download fails, it falls back to pip with the
-same pinned version. A hash that does not match is refused, never retried another way.
+same pinned version and every locked hash (--require-hashes). A hash that does not match, or a
+wheel that is not one, is refused with one line (exit 2), never retried another way.
 
     python3 tools/fetch_uv.py .tools
 """
@@ -17,12 +18,14 @@ same pinned version. A hash that does not match is refused, never retried anothe
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import os
 import platform
 import re
 import subprocess
 import sys
+import tempfile
 import tomllib
 import urllib.error
 import urllib.request
@@ -82,10 +85,15 @@ def install(wheel: dict[str, str], target: Path) -> Path:
         sys.exit(f"fetch_uv: {wheel['url']}: {algorithm} {actual} is not the locked {expected}; refused")
     binary = target / "bin" / "uv"
     binary.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        (member,) = [n for n in archive.namelist() if re.fullmatch(r"uv-[^/]+\.data/scripts/uv(\.exe)?", n)]
-        partial = binary.with_suffix(".partial")
-        partial.write_bytes(archive.read(member))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [n for n in archive.namelist() if re.fullmatch(r"uv-[^/]+\.data/scripts/uv(\.exe)?", n)]
+            if len(members) != 1:
+                sys.exit(f"fetch_uv: {wheel['url']}: no single uv binary in the wheel ({members}); refused")
+            partial = binary.with_suffix(".partial")
+            partial.write_bytes(archive.read(members[0]))
+    except zipfile.BadZipFile:
+        sys.exit(f"fetch_uv: {wheel['url']}: not a wheel (a zip archive); refused")
     partial.chmod(0o755)
     os.replace(partial, binary)  # never a half-written uv where the Makefile looks for one
     return binary
@@ -102,16 +110,21 @@ def main(argv: list[str]) -> int:
         try:
             install(wheel, target)
             return 0
-        except (OSError, urllib.error.URLError) as exc:
+        except (OSError, urllib.error.URLError, http.client.HTTPException) as exc:
             print(f"fetch_uv: {wheel['url']}: {exc}; installing uv {version} with pip instead", file=sys.stderr)
     else:
         print(f"fetch_uv: no locked uv wheel for this platform; installing uv {version} with pip", file=sys.stderr)
     # pip --target, not a virtualenv: making one with pip in it cost 3 s (and needs Debian's
-    # python3-venv); pip skips its externally-managed check for --target.
-    return subprocess.call(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-         "--target", str(target), f"uv=={version}"]
-    )  # fmt: skip
+    # python3-venv); pip skips its externally-managed check for --target. Hash-checked against
+    # every wheel the lock knows (pip then takes only one of those files).
+    hashes = " ".join(f"--hash={w['hash']}" for w in wheels)
+    with tempfile.TemporaryDirectory() as tmp:
+        requirements = Path(tmp) / "uv.txt"
+        requirements.write_text(f"uv=={version} {hashes}\n")
+        return subprocess.call(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+             "--require-hashes", "--only-binary", ":all:", "--target", str(target), "-r", str(requirements)]
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
     # Only now pay for the SDKs: bad settings, paths and a missing emulator were refused at once.
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from nexus.plans.offline import run_program
 
@@ -91,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
     except CannotVerify as exc:
         print(f"nexus emulate --stack {args.stack}: cannot verify: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    except (BotoCoreError, ClientError) as exc:
+        # A shape of this stack the emulator cannot build (moto refuses a call): say which.
+        print(f"nexus emulate --stack {args.stack}: the emulator could not build it: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     if args.keep:
         print(f"emulated AWS on {endpoint} stopped", flush=True)
     return code
@@ -118,7 +123,9 @@ def _serve_until_stopped(
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    # SIGHUP: the terminal closed (POSIX only; Windows has none).
+    signals = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {sig: signal.signal(sig, on_signal) for sig in signals}
     try:
         while not stop.wait(0.5):
             pass

@@ -186,7 +186,11 @@ def _promotion(promotion: Promotion | None) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A live value in a table cell, inert: in a code span (no @mention, link or HTML in an
+    issue body), its backticks made quotes and its pipes escaped (GitHub's tables split on them)."""
+    if not text:
+        return ""
+    return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
 
 
 def render_markdown(views: list[EnvironmentView], *, now: datetime, stale_after_hours: float) -> str:

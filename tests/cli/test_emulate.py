@@ -202,3 +202,18 @@ def test_ctrl_c_while_building_stops_the_server_with_a_line_not_a_traceback(
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130 and err.strip() == "interrupted", (out, err)
     assert not port_is_open(match.group(1))
+
+
+def test_a_stack_the_emulator_cannot_build_is_one_line_and_exit_2(
+    plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_credentials: None
+) -> None:
+    from botocore.exceptions import ClientError
+
+    def refuse(plan: object, session: object) -> None:
+        raise ClientError({"Error": {"Code": "InvalidParameterValue", "Message": "moto says no"}}, "CreateVpc")
+
+    monkeypatch.setattr(offline, "run_program", lambda config, settings: plans["development"])
+    monkeypatch.setattr(emulator, "build", refuse)
+    assert main(["emulate", "--stack", "development"]) == 2
+    err = capsys.readouterr().err
+    assert "the emulator could not build it" in err and "moto says no" in err and "Traceback" not in err

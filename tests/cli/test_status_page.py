@@ -62,11 +62,14 @@ def test_the_page_is_self_contained_and_escapes_what_it_shows() -> None:
 
 def test_the_markdown_names_each_failing_check_in_a_table_that_holds() -> None:
     piped = Check("drift", "setting a|b", "fail", expected="x|y", live="z")
-    text = render_markdown([EnvironmentView("staging", result=_result(piped)), EnvironmentView("production")],
+    mention = Check("drift", "tag Owner", "fail", expected="platform", live="@everyone <b>`x`</b>")
+    text = render_markdown([EnvironmentView("staging", result=_result(piped, mention)), EnvironmentView("production")],
                            now=NOW, stale_after_hours=36)  # fmt: skip
     lines = text.splitlines()
-    assert lines[0] == "### staging: failing (1) (verified 2026-12-08 02:00 UTC, 1 h ago)"
-    assert "| drift | setting a\\|b | x\\|y | z |  |" in lines  # a pipe in a value cannot split the row
+    assert lines[0] == "### staging: failing (2) (verified 2026-12-08 02:00 UTC, 1 h ago)"
+    # A live value cannot mention anyone or inject markup into an issue: it is a code span.
+    assert "| drift | `tag Owner` | `platform` | `@everyone <b>'x'</b>` |  |" in lines
+    assert "| drift | `setting a\\|b` | `x\\|y` | `z` |  |" in lines  # a pipe in a value cannot split the row
     assert "### production: never verified" in lines
 
 
@@ -104,7 +107,8 @@ def _verify_emulated(stacks: list[str], results: Path, change: Any) -> None:
 def test_the_page_in_chromium_shows_every_environment_and_the_failing_check(tmp_path: Path) -> None:
     if CHROMIUM is None:
         pytest.skip("chromium is not installed here (apt-get install chromium; .ci/run installs it where it can)")
-    from playwright.sync_api import sync_playwright
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the e2e dependency group: make e2e installs it")
+    sync_playwright = sync_api.sync_playwright
 
     results = tmp_path / "results"
     for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):

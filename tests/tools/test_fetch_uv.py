@@ -100,3 +100,20 @@ def test_a_wheel_that_is_not_the_locked_one_is_refused(served: tuple[str, bytes]
     with pytest.raises(SystemExit, match="is not the locked"):
         fetch_uv.install({"url": url, "hash": "sha256:" + "0" * 64}, tmp_path)
     assert not (tmp_path / "bin" / "uv").exists()
+
+
+def test_the_pip_fallback_checks_the_locked_hashes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: dict[str, object] = {}
+
+    def call(argv: list[str]) -> int:
+        seen["argv"] = argv
+        seen["requirements"] = Path(argv[argv.index("-r") + 1]).read_text()
+        return 0
+
+    monkeypatch.setattr(fetch_uv, "pick", lambda wheels: None)  # a platform without a locked wheel
+    monkeypatch.setattr(fetch_uv.subprocess, "call", call)
+    assert fetch_uv.main([str(tmp_path)]) == 0
+    argv, requirements = seen["argv"], str(seen["requirements"])
+    assert isinstance(argv, list) and "--require-hashes" in argv and ":all:" in argv
+    _, wheels = fetch_uv.locked_uv(ROOT / "uv.lock")
+    assert requirements.startswith("uv==0.13.9 ") and all(f"--hash={w['hash']}" in requirements for w in wheels)
