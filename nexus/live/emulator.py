@@ -451,7 +451,8 @@ def moto_server() -> Iterator[Server]:
     stand_in = ReplicationStandIn(DomainDispatcherApplication(create_backend_app))
     # Port 0: the kernel picks a free one, so two emulators (or a busy 5000) never collide.
     server = make_server("127.0.0.1", 0, stand_in, threaded=True, request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for the loop to notice (0.5 s by default).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield Server(f"http://127.0.0.1:{server.server_port}", stand_in)

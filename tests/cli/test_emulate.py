@@ -34,6 +34,7 @@ def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.mark.e2e  # 4 s of building over HTTP: apart from the suite (make e2e)
 def test_emulate_builds_the_stack_verifies_it_clean_and_stops_its_server(
     plans: dict[str, Plan],
     tmp_path: Path,

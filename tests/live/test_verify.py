@@ -67,7 +67,8 @@ def test_probe_passes_on_any_http_answer_and_fails_when_refused() -> None:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Unavailable)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # serve_forever polls for shutdown every 0.5 s by default: each test would wait that long.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     try:
         assert probe_url(f"http://127.0.0.1:{server.server_port}/") == ("pass", "HTTP 503")
     finally:

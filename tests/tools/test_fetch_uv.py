@@ -80,7 +80,8 @@ def served() -> Iterator[tuple[str, bytes]]:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Wheel)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # serve_forever polls for shutdown every 0.5 s by default: each test would wait that long.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/uv.whl", body
     finally:
