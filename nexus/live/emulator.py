@@ -21,6 +21,7 @@ import os
 import socket
 import threading
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -454,12 +455,24 @@ def moto_server() -> Iterator[Server]:
     # A short poll: shutdown() waits for the loop to notice (0.5 s by default).
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
+    endpoint = f"http://127.0.0.1:{server.server_port}"
+    # moto keeps its accounts in this process's memory, whichever server or mock made them: an
+    # emulator starts empty and leaves nothing behind (moto's reset API, POST /moto-api/reset).
+    _reset(endpoint)
     try:
-        yield Server(f"http://127.0.0.1:{server.server_port}", stand_in)
+        yield Server(endpoint, stand_in)
     finally:
+        _reset(endpoint)
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def _reset(endpoint: str) -> None:
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never a proxy
+    with direct.open(request, timeout=30) as response:
+        response.read()
 
 
 @contextmanager
