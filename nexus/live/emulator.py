@@ -469,7 +469,7 @@ def moto_server() -> Iterator[Server]:
 
 
 def _reset(endpoint: str) -> None:
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310 (http://127.0.0.1)
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never a proxy
     with direct.open(request, timeout=30) as response:
         response.read()
