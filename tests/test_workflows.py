@@ -208,7 +208,7 @@ def test_the_drift_check_runs_nightly_read_only_for_every_tier() -> None:
     body = yaml.safe_dump(drift)
     assert "AWS_DEPLOY_ROLE_ARN" not in body and "secrets.PULUMI_ACCESS_TOKEN" not in body
     assert check["permissions"] == {"contents": "read", "id-token": "write", "issues": "write"}
-    assert drift["jobs"]["page"]["permissions"] == {"contents": "read"}
+    assert drift["jobs"]["page"]["permissions"] == {"contents": "read", "actions": "read"}
     # Shares each stack's queue with the deploy workflow's job of the same stack.
     assert check["concurrency"]["group"] == "stack-${{ matrix.stack }}"
     assert workflow("deploy.yml")["jobs"]["production"]["concurrency"]["group"] == "stack-production"
@@ -258,7 +258,15 @@ def test_the_status_page_is_published_from_every_result() -> None:
     jobs_ = workflow("drift.yml")["jobs"]
     page = jobs_["page"]
     assert page["needs"] == "check" and page["if"] == "${{ !cancelled() }}"
-    assert any("nexus status --all --results-dir results/verify --html site/index.html" in s for s in scripts(page))
+    assert any("nexus status --all --results-dir results/verify --drill-dir results/drill" in s for s in scripts(page))
+    # The drill's result comes from the recovery-drill workflow's artifact of that name.
+    drill = workflow("recovery-drill.yml")
+    names = [
+        s["with"]["name"] for j in drill["jobs"].values() for s in j["steps"] if "upload-artifact" in str(s.get("uses"))
+    ]
+    assert "recovery-drill-result" in names
+    assert any("--workflow recovery-drill.yml" in s and "--name recovery-drill-result" in s for s in scripts(page))
+    assert page["permissions"] == {"contents": "read", "actions": "read"}
     uploads = [s for s in page["steps"] if str(s.get("uses", "")).startswith("actions/upload-pages-artifact")]
     assert uploads and uploads[0]["if"] == "vars.DRIFT_PAGES == 'true'"
     assert jobs_["pages"]["permissions"] == {"pages": "write", "id-token": "write"}

@@ -156,10 +156,14 @@ def _card(view: EnvironmentView, now: datetime, stale_after_hours: float) -> str
             failures = f'<ul class="failures" aria-label="failing checks">{items}</ul>'
     if view.drill is not None:
         drill = view.drill
-        verdict = "passed" if drill.get("verify_passed") else "FAILED"
+        seconds = drill.get("restore_seconds")
+        restored = f"restored in {seconds} s" if isinstance(seconds, int) else "the restore failed"
+        verdict, css = (
+            ("passed", "pass") if drill.get("verify_passed") and isinstance(seconds, int) else ("FAILED", "fail")
+        )
         rows.append(
-            f"<dt>recovery drill</dt><dd>{escape(verdict)}: restored in {escape(str(drill.get('restore_seconds', '?')))}"
-            f" s, {escape(str(drill.get('started_at', '')))}</dd>"
+            f'<dt>recovery drill</dt><dd><span class="{css}">{verdict}</span>: {escape(restored)} '
+            f"into {escape(str(drill.get('stack', '?')))}, {escape(str(drill.get('started_at', '')))}</dd>"
         )
     return (
         f'<section class="card {css}" data-stack="{escape(view.stack)}">'

@@ -73,6 +73,29 @@ def test_the_markdown_names_each_failing_check_in_a_table_that_holds() -> None:
     assert "### production: never verified" in lines
 
 
+def test_the_page_shows_the_last_recovery_drill_of_each_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """status --html reads the drills' results (what `nexus drill-result` writes), the newest
+    per source stack; a file that is not one is left out with a line, the page still written."""
+    from tests.support.docs import use_session_plans
+
+    use_session_plans(monkeypatch)  # the session's plans stand in for the page's own
+    drills = tmp_path / "drill"
+    drills.mkdir()
+    for name, started, seconds, passed in [("recovery-drill-1", "2026-11-01T03:00:00Z", 2400, True),
+                                           ("recovery-drill-2", "2026-12-01T03:00:00Z", None, False)]:  # fmt: skip
+        (drills / f"{name}.json").write_text(json.dumps({"stack": name, "started_at": started,
+            "restore_seconds": seconds, "verify_passed": passed, "source_stack": "staging"}))  # fmt: skip
+    (drills / "junk.json").write_text("[]")
+    page_file = tmp_path / "status.html"
+    assert main(["status", "--all", "--results-dir", str(tmp_path / "none"), "--drill-dir", str(drills),
+                 "--html", str(page_file)]) == 0  # fmt: skip
+    assert "junk.json: not a recovery drill result" in capsys.readouterr().err
+    card = page_file.read_text().split('data-stack="staging"', 1)[1].split("</section>", 1)[0]
+    assert '<span class="fail">FAILED</span>: the restore failed into recovery-drill-2, 2026-12-01T03:00:00Z' in card
+
+
 def test_status_refuses_an_html_path_that_is_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--all", "--results-dir", str(tmp_path), "--html", str(tmp_path)]) == 2
     assert "is a directory; name a file" in capsys.readouterr().err
