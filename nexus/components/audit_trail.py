@@ -103,7 +103,7 @@ class AuditTrail(pulumi.ComponentResource):
         delivery_role = aws.iam.Role(
             "trail-delivery",
             name=naming.name("trail-delivery", max_len=64),
-            assume_role_policy=json.dumps(delivery_trust_policy(args.account_id, source_arn)),
+            assume_role_policy=json.dumps(delivery_trust_policy()),
             opts=child,
         )
         delivery = aws.iam.RolePolicy(
@@ -142,20 +142,24 @@ class AuditTrail(pulumi.ComponentResource):
         )
 
 
-def delivery_trust_policy(account_id: str, source_arn: str) -> dict[str, Any]:
-    """Only this trail of this account may assume the delivery role: CloudTrail is the service
-    principal, and aws:SourceArn / aws:SourceAccount hold it to our trail (IAM user guide,
-    "The confused deputy problem": the global condition keys a service sets when it acts on a
-    resource's behalf)."""
+def delivery_trust_policy() -> dict[str, Any]:
+    """CloudTrail may assume the delivery role: the trust of AWS's own default role
+    CloudTrail_CloudWatchLogs_Role (CloudTrail user guide, "Sending events to CloudWatch Logs").
+    No aws:SourceArn / aws:SourceAccount condition: CloudTrail documents them for the bucket
+    policy, the topic and the key, not for assuming this role, and CreateTrail validates the
+    role by assuming it; a condition CloudTrail does not send would make CreateTrail fail
+    (InvalidCloudWatchLogsRoleArnException) or, worse, delivery stop in silence. Who can hand
+    the role to a trail is held by iam:PassRole instead: only its tier's deploy role may pass
+    its tier's roles, and only to cloudtrail.amazonaws.com (nexus/ci/iam.py). What it may do
+    is one log group's CloudTrail streams (delivery_policy)."""
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": "OnlyThisTrailDelivers",
+                "Sid": "CloudTrailDelivers",
                 "Effect": "Allow",
                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceArn": source_arn, "aws:SourceAccount": account_id}},
             }
         ],
     }
