@@ -61,6 +61,7 @@ access = CiAccess(
         repository=settings.github.full_name,
         environments=settings.environments,
         state=state,
+        recovery_region=settings.recovery_region,
     ),
     opts=opts,
 )
@@ -68,3 +69,4 @@ pulumi.export("oidc_provider_arn", access.provider.arn)
 pulumi.export("preview_role_arn", access.preview_role.arn)
 pulumi.export("deploy_role_arns", {tier: role.arn for tier, role in access.deploy_roles.items()})
 pulumi.export("drift_role_arns", {tier: role.arn for tier, role in access.drift_roles.items()})
+pulumi.export("recovery_drill_role_arns", {tier: role.arn for tier, role in access.recovery_drill_roles.items()})

@@ -19,6 +19,7 @@ from nexus.ci.iam import (
     drift_policy,
     github_oidc_trust,
     preview_policy,
+    recovery_drill_policy,
 )
 from nexus.config.base import PROJECT
 from nexus.config.naming import Naming
@@ -34,6 +35,8 @@ class CiAccessArgs:
     environments: tuple[str, ...]
     # The self-managed backend's bucket and keys (None with Pulumi Cloud).
     state: pulumi.Output[dict[str, StateAccess]] | None
+    # Where the recovery drill restores (None: no drill roles).
+    recovery_region: str | None = None
 
 
 # Which stacks a tier's role may change: every development stack (development, development-alice,
@@ -96,7 +99,14 @@ class CiAccess(pulumi.ComponentResource):
                 naming.name(f"deploy-{tier}", max_len=64),
                 subjects(args.repository, tier),
                 state_of(tier),
-                partial(deploy_policy, PROJECT, STACK_PATTERNS[tier], args.account_id, args.region),
+                partial(
+                    deploy_policy,
+                    PROJECT,
+                    STACK_PATTERNS[tier],
+                    args.account_id,
+                    args.region,
+                    recovery_region=args.recovery_region if tier in ("staging", "production") else None,
+                ),
             )
 
         # The nightly drift check (.github/workflows/drift.yml): read-only, a role per tier,
@@ -113,12 +123,27 @@ class CiAccess(pulumi.ComponentResource):
                 partial(drift_policy, PROJECT, STACK_PATTERNS[tier], args.account_id, args.region),
             )
 
+        # The recovery drill (.github/workflows/recovery-drill.yml): per source tier, a role that
+        # deploys only recovery-drill-* stacks, in the recovery region, trusted only in the
+        # source's environment recovery-drill-<tier> (docs/disaster-recovery.md).
+        self.recovery_drill_roles: dict[str, aws.iam.Role] = {}
+        drill_sources = [t for t in args.environments if t in ("staging", "production")]
+        for tier in drill_sources if args.recovery_region else []:
+            self.recovery_drill_roles[tier] = self._role(
+                f"recovery-drill-{tier}",
+                naming.name(f"recovery-drill-{tier}", max_len=64),
+                [f"repo:{args.repository}:environment:recovery-drill-{tier}"],
+                state_of(tier),
+                partial(recovery_drill_policy, PROJECT, tier, args.account_id, str(args.recovery_region)),
+            )
+
         self.register_outputs(
             {
                 "oidc_provider_arn": self.provider.arn,
                 "preview_role_arn": self.preview_role.arn,
                 "deploy_role_arns": {tier: role.arn for tier, role in self.deploy_roles.items()},
                 "drift_role_arns": {tier: role.arn for tier, role in self.drift_roles.items()},
+                "recovery_drill_role_arns": {tier: role.arn for tier, role in self.recovery_drill_roles.items()},
             }
         )
 

@@ -287,11 +287,50 @@ def drift_policy(project: str, stacks: str, account: str, region: str, state: St
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def deploy_policy(project: str, stacks: str, account: str, region: str, state: StateAccess | None) -> dict[str, Any]:
+def recovery_drill_policy(
+    project: str, source: str, account: str, drill_region: str, state: StateAccess | None
+) -> dict[str, Any]:
+    """The recovery drill of `source` (staging or production): deploy and destroy throwaway
+    `recovery-drill-*` stacks in `drill_region`, with the deploy roles' tag and name conditions
+    (deploy_policy), and read the source stack's state, which the drill stack references for the
+    replicated backups' ARN (a StackReference reads the source's checkpoint), never write it.
+    The drill stacks' secrets take the source tier's key, as the source's own do."""
+    policy = deploy_policy(project, "recovery-drill-*", account, drill_region, state)
+    source_tag = {"StringEquals": {"aws:ResourceTag/Stack": source}}
+    # What the restore uses of the source's: its replicated backups (they keep the source's
+    # tags) and the recovery-region key that encrypts them, which the restored database keeps
+    # (RDS: a restore takes the backups' key). Nothing else of the source's is within reach.
+    policy["Statement"] += [
+        {"Sid": "RestoreTheSourcesReplicatedBackups", "Effect": "Allow",
+         "Action": ["rds:RestoreDBInstanceToPointInTime", "rds:DescribeDBInstanceAutomatedBackups"],
+         "Resource": f"arn:aws:rds:{drill_region}:{account}:auto-backup:*", "Condition": source_tag},
+        {"Sid": "UseTheSourcesRecoveryKeyThroughRds", "Effect": "Allow",
+         "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext"],
+         "Resource": f"arn:aws:kms:{drill_region}:{account}:key/*",
+         "Condition": {**source_tag, "StringLike": {"kms:ViaService": f"rds.{drill_region}.amazonaws.com"}}},
+    ]  # fmt: skip
+    # The deploy policy's deny of anything tagged for another stack would win over those two:
+    # the source's tag is spared in it (the allows above are the only ones that name it).
+    for statement in policy["Statement"]:
+        if statement["Sid"] == "NeverAnotherTiersResources":
+            statement["Condition"]["StringNotLike"]["aws:ResourceTag/Stack"].append(source)
+    if state is not None:
+        policy["Statement"] += [
+            {**s, "Sid": f"Source{s['Sid']}"}
+            for s in _state_statements(project, source, state, write=False)
+            if s["Sid"] == "StateObjects"
+        ]
+    return policy
+
+
+def deploy_policy(
+    project: str, stacks: str, account: str, region: str, state: StateAccess | None, recovery_region: str | None = None
+) -> dict[str, Any]:
     """Deploy role of one tier: change only resources whose Stack tag matches `stacks` (a stack
     name, or `development*` for every development stack), create only resources tagged so, and
     reach untaggable or name-addressed resources only by the names the program gives them
-    (nexus/config/naming.py: `nexus-<stack>...`, `/nexus/<stack>/...`)."""
+    (nexus/config/naming.py: `nexus-<stack>...`, `/nexus/<stack>/...`). With `recovery_region`,
+    also the names backup replication gives there (the recovery key's alias, the backups)."""
     actions = [f"{service}:*" for service in DEPLOY_SERVICES]
     names = f"{project}-{stacks}"
     paths = f"{project}/{stacks}"
@@ -311,6 +350,9 @@ def deploy_policy(project: str, stacks: str, account: str, region: str, state: S
         f"arn:aws:wafv2:{region}:{account}:regional/*/{names}*",
         f"arn:aws:cloudtrail:{region}:{account}:trail/{names}*",
     ]
+    if recovery_region is not None:
+        named += [f"arn:aws:kms:{recovery_region}:{account}:alias/{names}*",
+                  f"arn:aws:rds:{recovery_region}:{account}:*:{names}*"]  # fmt: skip
     tag_key = "aws:ResourceTag/Stack"
     request_tag = "aws:RequestTag/Stack"
     statements: list[dict[str, Any]] = [

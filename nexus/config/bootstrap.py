@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
 from nexus.config.base import BOOTSTRAP_PROJECT, PROJECT, FrozenModel, allowed, decode_cli_value, valid_stack_name
+from nexus.config.limits import other_partition
 from nexus.config.messages import SettingsError, describe
 
 # GitHub's own rules: user and organisation names are alphanumerics and single hyphens, at most
@@ -85,6 +86,16 @@ class BootstrapSettings(FrozenModel):
     state_backend: StateBackendSettings = Field(
         default=StateBackendSettings(), description="A self-managed Pulumi backend."
     )
+    recovery_region: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$",
+        description=(
+            "The tiers' disaster_recovery.recovery_region: the staging and production deploy roles "
+            "may also manage their replication's key alias and backups there, and each of those tiers "
+            "gets a recovery-drill role that restores in it (.github/workflows/recovery-drill.yml); "
+            "none of that when unset."
+        ),
+    )
 
     @field_validator("stack")
     @classmethod
@@ -115,6 +126,16 @@ class BootstrapSettings(FrozenModel):
     def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if len(set(value)) != len(value):
             raise ValueError("each environment may be listed once")
+        return value
+
+    @field_validator("recovery_region")
+    @classmethod
+    def _drill_region(cls, value: str | None, info: ValidationInfo) -> str | None:
+        region = info.data.get("region")
+        if value is not None and value == region:
+            raise ValueError(f"{value} is the account's own region; the drill restores in the recovery region")
+        if value is not None and region and other_partition(value) != other_partition(region):
+            raise ValueError(f"{value} is in another partition than {region}")
         return value
 
 

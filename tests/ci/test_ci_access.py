@@ -119,3 +119,19 @@ def test_only_the_tiers_drift_environment_can_assume_its_drift_role(plan: Bootst
     for sub in [PULL_REQUEST, *BRANCHES, *others, f"repo:{REPO}:environment:{tier}", f"repo:{REPO}:environment:drift",
                 f"repo:someone/x:environment:drift-{tier}"]:  # fmt: skip
         assert not admits(policy, arn, sub), sub
+
+
+@pytest.mark.parametrize("source", ["staging", "production"])
+def test_only_the_sources_drill_environment_can_assume_its_recovery_drill_role(
+    plan: BootstrapPlan, source: str
+) -> None:
+    policy, arn = trust(plan, f"recovery-drill-{source}"), provider_arn(plan)
+    assert admits(policy, arn, f"repo:{REPO}:environment:recovery-drill-{source}")
+    other = "production" if source == "staging" else "staging"
+    for sub in [
+        PULL_REQUEST,
+        *BRANCHES,
+        f"repo:{REPO}:environment:{source}",
+        f"repo:{REPO}:environment:recovery-drill-{other}",
+    ]:
+        assert not admits(policy, arn, sub), sub

@@ -171,3 +171,40 @@ def test_deploy_roles_can_make_their_tiers_trail_and_certificate_only(plan: Boot
         policy, Request("cloudtrail:StopLogging", trail.replace(tier, other), {"aws:ResourceTag/Stack": other})
     )
     assert not allows(policy, Request("acm:DeleteCertificate", "*", {"aws:ResourceTag/Stack": other}))
+    # Backup replication's key alias in the recovery region (bootstrap's recovery_region).
+    alias = f"arn:aws:kms:us-west-2:{account}:alias/nexus-{tier}-replicated-backups"
+    assert allows(policy, Request("kms:CreateAlias", alias))
+    assert not allows(policy, Request("kms:CreateAlias", alias.replace(tier, other)))
+
+
+@pytest.mark.parametrize("source", ["staging", "production"])
+def test_the_recovery_drill_role_deploys_drill_stacks_and_uses_only_the_restore_of_its_source(
+    plan: BootstrapPlan, source: str
+) -> None:
+    policy = [{"Statement": permissions(plan, f"recovery-drill-{source}")}]
+    account, region, bucket = "123456789012", "us-west-2", f"arn:aws:s3:::{plan.outputs['state_bucket']}"
+    other = "production" if source == "staging" else "staging"
+    # Its throwaway stacks, in the recovery region: created tagged, changed, destroyed.
+    assert allows(policy, Request("rds:CreateDBInstance", "*", {"aws:RequestTag/Stack": "recovery-drill-42"}))
+    assert allows(policy, Request("rds:DeleteDBInstance", f"arn:aws:rds:{region}:{account}:db:nexus-recovery-drill-42-db",
+                                  {"aws:ResourceTag/Stack": "recovery-drill-42"}))  # fmt: skip
+    assert allows(policy, Request("s3:PutObject", f"{bucket}/.pulumi/stacks/nexus/recovery-drill-42.json"))
+    # The source's replicated backups and their key, through RDS: to restore, nothing more.
+    backups = f"arn:aws:rds:{region}:{account}:auto-backup:ab-EXAMPLE"
+    assert allows(policy, Request("rds:RestoreDBInstanceToPointInTime", backups, {"aws:ResourceTag/Stack": source}))
+    key = f"arn:aws:kms:{region}:{account}:key/1234"
+    via_rds = {"aws:ResourceTag/Stack": source, "kms:ViaService": f"rds.{region}.amazonaws.com"}
+    assert allows(policy, Request("kms:CreateGrant", key, via_rds))
+    assert not allows(policy, Request("kms:Decrypt", key, {"aws:ResourceTag/Stack": source}))  # not directly
+    assert not allows(policy, Request("kms:ScheduleKeyDeletion", key, via_rds))
+    assert not allows(
+        policy, Request("rds:DeleteDBInstanceAutomatedBackup", backups, {"aws:ResourceTag/Stack": source})
+    )
+    assert not allows(policy, Request("rds:DeleteDBInstance", f"arn:aws:rds:us-east-1:{account}:db:nexus-{source}-db",
+                                      {"aws:ResourceTag/Stack": source}))  # fmt: skip
+    assert not allows(policy, Request("rds:RestoreDBInstanceToPointInTime", backups, {"aws:ResourceTag/Stack": other}))
+    # The source's state: read (its outputs are the drill stack's reference), never written.
+    source_state = f"{bucket}/.pulumi/stacks/nexus/{source}.json"
+    assert allows(policy, Request("s3:GetObject", source_state))
+    assert not allows(policy, Request("s3:PutObject", source_state))
+    assert not allows(policy, Request("s3:GetObject", f"{bucket}/.pulumi/stacks/nexus/{other}.json"))

@@ -46,6 +46,16 @@ def bootstrap_project(tmp_path: Path, edit: str, replacement: str) -> Path:
         ("repository: nexus-infrastructure", "repository: nexus/infra", "nexus-bootstrap:github.repository"),
         ("    - development\n", "    - testing\n", "nexus-bootstrap:environments[2]"),
         ("    create: true", "    creat: true", "nexus-bootstrap:state_backend.creat"),
+        (
+            "recovery_region: us-west-2",
+            "recovery_region: us-east-1",
+            "nexus-bootstrap:recovery_region",
+        ),
+        (
+            "recovery_region: us-west-2",
+            "recovery_region: cn-north-1",
+            "nexus-bootstrap:recovery_region",
+        ),
     ],
 )
 def test_a_bad_bootstrap_setting_exits_2_naming_the_key(
