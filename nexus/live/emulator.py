@@ -342,6 +342,34 @@ def build(plan: PlannedStack, session: Any) -> Emulated:
             **shape,
         )
 
+    # audit.trail: own: the trail (logging, delivering to its log group) and the CIS filters on it.
+    cloudtrail, s3 = client("cloudtrail"), client("s3")
+    for r in plan.of_type("aws:cloudtrail/trail:Trail"):
+        bucket = r.input("s3BucketName")
+        if bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+            s3.create_bucket(Bucket=bucket)
+        trail = cloudtrail.create_trail(
+            Name=r.input("name"),
+            S3BucketName=bucket,
+            IsMultiRegionTrail=bool(r.input("isMultiRegionTrail")),
+            IncludeGlobalServiceEvents=bool(r.input("includeGlobalServiceEvents")),
+            EnableLogFileValidation=bool(r.input("enableLogFileValidation")),
+            CloudWatchLogsLogGroupArn=env.translate(r.input("cloudWatchLogsGroupArn")),
+            CloudWatchLogsRoleArn=r.input("cloudWatchLogsRoleArn"),
+            TagsList=_tag_list(tags(r)),
+        )
+        cloudtrail.start_logging(Name=r.input("name"))
+        env.ids[r.outputs["arn"]] = trail["TrailARN"]
+    for r in plan.of_type("aws:cloudwatch/logMetricFilter:LogMetricFilter"):
+        metric = r.input("metricTransformation")
+        logs.put_metric_filter(
+            logGroupName=r.input("logGroupName"),
+            filterName=r.input("name"),
+            filterPattern=r.input("pattern"),
+            metricTransformations=[{"metricName": metric["name"], "metricNamespace": metric["namespace"],
+                                    "metricValue": metric["value"], "defaultValue": float(metric["defaultValue"])}],
+        )  # fmt: skip
+
     for r in plan.of_type("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"):
         arn = r.outputs.get("id") or r.id
         env.replicated_backups[str(arn)] = {

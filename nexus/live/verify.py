@@ -4,10 +4,11 @@ Three kinds of check, each one line (pass, fail with the expected and the live v
 skipped with why):
 
 - health: the load balancer is active, has its listeners and answers on them; registered
-  targets are healthy; the database is `available`; no alarm of the stack is in ALARM;
+  targets are healthy; the database is `available`; no alarm of the stack is in ALARM; the
+  backups replicate (disaster_recovery); the own audit trail logs and delivers to its log group;
 - drift: the database, its parameter group, the WAF rate limit, the TLS policy, every
-  published setting under /nexus/<stack>/ and the log groups' retention are what the stack
-  file says;
+  published setting under /nexus/<stack>/, the log groups' retention and the CIS metric
+  filters on an own trail are what the stack file and the program say;
 - isolation: the database is private and admits only the application tier, the VPC has
   flow logs, and every resource carries this stack's Environment and Stack tags.
 
@@ -39,6 +40,7 @@ from typing import Any
 from nexus.config.environment import Settings
 from nexus.config.naming import Naming
 from nexus.config.published import SENSITIVE_SETTINGS, published_settings
+from nexus.config.security_monitoring import CIS_MONITORING
 from nexus.config.stack_files import ROOT
 
 EXIT_FAILED = 1
@@ -287,6 +289,7 @@ class _Verifier:
             ("isolation", "flow logs", self.flow_logs),
             ("isolation", "tags", self.tags),
             ("health", "backup replication", self.backup_replication),
+            ("health", "audit trail", self.audit_trail),
         ):
             try:
                 group()
@@ -301,6 +304,37 @@ class _Verifier:
                 self.add(area, name, "fail", expected="a complete answer", live=f"{type(exc).__name__}: {exc}")
 
     # -- health ----------------------------------------------------------------------------
+
+    def audit_trail(self) -> None:
+        """audit.trail: own: the trail is logging and delivering to its CloudWatch Logs group
+        (GetTrailStatus: IsLogging, and no LatestCloudWatchLogsDeliveryError, which CloudTrail
+        sets when it cannot assume the delivery role or write the group), and every CIS filter
+        watching it is there with its published pattern (a deleted or edited filter is an alarm
+        that can no longer fire: drift)."""
+        if self.settings.audit.trail != "own":
+            return
+        status = self.client("cloudtrail").get_trail_status(Name=self.outputs["audit_trail_arn"])
+        self.compare("health", "audit trail logging", True, bool(status.get("IsLogging")))
+        error = status.get("LatestCloudWatchLogsDeliveryError") or ""
+        self.add("health", "audit trail delivery to CloudWatch Logs", "fail" if error else "pass",
+                 expected="no delivery error", live=error or "no delivery error")  # fmt: skip
+        naming = Naming(self.settings.stack)
+        live: dict[str, str] = {}
+        for page in (
+            self.client("logs")
+            .get_paginator("describe_metric_filters")
+            .paginate(logGroupName=naming.path("cloudtrail"))
+        ):
+            live.update({f["filterName"]: f.get("filterPattern", "") for f in page["metricFilters"]})
+        for item in CIS_MONITORING:
+            name = naming.name(f"security-{item.key}", max_len=512)
+            pattern = live.get(name)
+            check = f"trail filter {item.key} (CIS {item.cis})"
+            if pattern == item.pattern:
+                self.add("drift", check, "pass", detail=f"{name}: the published pattern")
+            else:
+                self.add("drift", check, "fail", expected=f"{name} with the published pattern",
+                         live="missing" if pattern is None else pattern)  # fmt: skip
 
     def backup_replication(self) -> None:
         dr = self.settings.disaster_recovery

@@ -189,7 +189,8 @@ def test_verify_after_up_passes_through_pulumi_stack_output(
         "SKIP  health     answers on 443",
     ]
     # One more log group than before issue 22 (the trail's), one more check of issue 23 (replication).
-    assert lines[-1].startswith(f"{STACK}: 71 checks, 69 passed, 0 failed")
+    # 15 CIS filters and the trail's logging and delivery (audit.trail: own) since issue 22.
+    assert lines[-1].startswith(f"{STACK}: 88 checks, 86 passed, 0 failed")
     assert json.loads((results_dir / f"{STACK}.json").read_text())["summary"]["fail"] == 0
 
     # `nexus status` reads what verify kept.
@@ -209,6 +210,9 @@ def _mutations(env: Emulated) -> dict[str, tuple[Callable[[], object], Callable[
     db, extra = out["database_identifier"], "/nexus/production/features/by_hand"
     sns, topic = env.client("sns"), out["alarm_topic_arn"]
     stack_tags = json.loads(env.plan.one("pulumi:providers:aws", "aws").input("defaultTags"))["tags"].items()
+    root_pattern = env.plan.one("aws:cloudwatch/logMetricFilter:LogMetricFilter", "security-root-user-usage").input(
+        "pattern"
+    )
 
     def parameter(value: str) -> Callable[[], object]:
         return lambda: rds.modify_db_parameter_group(
@@ -250,6 +254,20 @@ def _mutations(env: Emulated) -> dict[str, tuple[Callable[[], object], Callable[
             # SNS ARNs follow from the name: re-created, it is the same topic to verify.
             lambda: sns.create_topic(Name=topic.split(":")[-1], Tags=[{"Key": k, "Value": v} for k, v in stack_tags]),
             "tags of alarm topic", "Environment=production, Stack=production", "not found (ResourceNotFound)"),
+        "trail stopped": (
+            lambda: env.client("cloudtrail").stop_logging(Name=out["audit_trail_arn"]),
+            lambda: env.client("cloudtrail").start_logging(Name=out["audit_trail_arn"]),
+            "audit trail logging", "true", "false"),
+        "trail filter deleted": (
+            lambda: logs.delete_metric_filter(logGroupName="/nexus/production/cloudtrail",
+                                              filterName="nexus-production-security-root-user-usage"),
+            lambda: logs.put_metric_filter(
+                logGroupName="/nexus/production/cloudtrail", filterName="nexus-production-security-root-user-usage",
+                filterPattern=root_pattern,
+                metricTransformations=[{"metricName": "RootUserUsage", "metricNamespace": "NEXUS/production/CloudTrail",
+                                        "metricValue": "1", "defaultValue": 0.0}]),
+            "trail filter root-user-usage (CIS 4.3)", "nexus-production-security-root-user-usage with the published pattern",
+            "missing"),
         "setting added by hand": (
             # Tagged like the stack's own, so that only its presence is the finding.
             lambda: ssm.put_parameter(Name=extra, Value="on", Type="String",
@@ -261,7 +279,16 @@ def _mutations(env: Emulated) -> dict[str, tuple[Callable[[], object], Callable[
 
 
 @pytest.mark.parametrize(
-    "change", ["parameter group value", "published setting", "security group rule", "tag", "alarm firing"]
+    "change",
+    [
+        "parameter group value",
+        "published setting",
+        "security group rule",
+        "tag",
+        "alarm firing",
+        "trail stopped",
+        "trail filter deleted",
+    ],
 )
 def test_a_change_behind_the_programs_back_fails_exactly_its_check(
     emulated: Emulated,
