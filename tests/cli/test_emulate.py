@@ -137,6 +137,7 @@ def test_keep_serves_verify_and_the_aws_api_until_ctrl_c(tmp_path: Path, no_cred
     clean report, then a change made from another process with the printed variables fails
     exactly the check that watches it, and Ctrl-C leaves no process and no open port."""
     outputs = tmp_path / "outputs.json"
+    endpoint = ""  # read from the command's output below; a run that never prints it fails there
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "nexus", "emulate", "--stack", "production", "--keep", "--outputs", str(outputs),
@@ -154,8 +155,10 @@ def test_keep_serves_verify_and_the_aws_api_until_ctrl_c(tmp_path: Path, no_cred
         assert process.poll() is None, report + (process.stderr.read() if process.stderr else "")
         assert re.search(r"^production: \d+ checks, \d+ passed, 0 failed", report, re.M), report
         assert time.monotonic() - started < 60
+        assert seen and seen[-1].startswith("    export "), report
         exports = dict(pair.split("=", 1) for pair in seen[-1].split()[1:])
         endpoint = exports["AWS_ENDPOINT_URL"]
+        assert port_is_open(endpoint)  # up while the command runs (the check after it needs this one)
         assert _children(process.pid) == []  # the server is a thread of the command, nothing else
 
         # A hand change from another process, through the endpoint it printed.
@@ -183,7 +186,7 @@ def test_keep_serves_verify_and_the_aws_api_until_ctrl_c(tmp_path: Path, no_cred
             process.kill()
             raise
     assert process.returncode == 0 and "stopped" in rest
-    assert not port_is_open(endpoint)
+    assert endpoint and not port_is_open(endpoint)
 
 
 @pytest.mark.e2e
