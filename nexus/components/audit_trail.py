@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from nexus.components.buckets import log_bucket_storage, private_bucket_controls
+from nexus.components.iam import service_assume_role_policy
 from nexus.components.logs import log_group
 from nexus.config.naming import Naming
 
@@ -103,7 +104,14 @@ class AuditTrail(pulumi.ComponentResource):
         delivery_role = aws.iam.Role(
             "trail-delivery",
             name=naming.name("trail-delivery", max_len=64),
-            assume_role_policy=json.dumps(delivery_trust_policy()),
+            # The trust of AWS's own default CloudTrail_CloudWatchLogs_Role (CloudTrail user guide,
+            # "Sending events to CloudWatch Logs"). No aws:SourceArn / aws:SourceAccount condition:
+            # CloudTrail documents them for the bucket policy, the topic and the key, not for
+            # assuming this role, and CreateTrail validates the role by assuming it; a condition
+            # CloudTrail does not send would fail CreateTrail (InvalidCloudWatchLogsRoleArnException)
+            # or, worse, stop delivery in silence. Who can hand the role to a trail is held by
+            # iam:PassRole: only its tier's deploy role, only to CloudTrail (nexus/ci/iam.py).
+            assume_role_policy=service_assume_role_policy("cloudtrail.amazonaws.com", sid="CloudTrailDelivers"),
             opts=child,
         )
         delivery = aws.iam.RolePolicy(
@@ -140,29 +148,6 @@ class AuditTrail(pulumi.ComponentResource):
         self.register_outputs(
             {"trail_arn": self.trail.arn, "bucket": bucket.bucket, "log_group_name": self.log_group.name}
         )
-
-
-def delivery_trust_policy() -> dict[str, Any]:
-    """CloudTrail may assume the delivery role: the trust of AWS's own default role
-    CloudTrail_CloudWatchLogs_Role (CloudTrail user guide, "Sending events to CloudWatch Logs").
-    No aws:SourceArn / aws:SourceAccount condition: CloudTrail documents them for the bucket
-    policy, the topic and the key, not for assuming this role, and CreateTrail validates the
-    role by assuming it; a condition CloudTrail does not send would make CreateTrail fail
-    (InvalidCloudWatchLogsRoleArnException) or, worse, delivery stop in silence. Who can hand
-    the role to a trail is held by iam:PassRole instead: only its tier's deploy role may pass
-    its tier's roles, and only to cloudtrail.amazonaws.com (nexus/ci/iam.py). What it may do
-    is one log group's CloudTrail streams (delivery_policy)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "CloudTrailDelivers",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
 
 
 def delivery_policy(log_group_arn: str, account_id: str) -> dict[str, Any]:

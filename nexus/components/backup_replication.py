@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from nexus.components.iam import account_administers_key
 from nexus.config.naming import Naming
 
 
@@ -85,16 +86,4 @@ def _key_policy(account_id: str) -> dict[str, object]:
     """The account administers the key through IAM and nothing else (no service principal: no
     service encrypts with it on the environment's behalf but RDS, for the identity that starts
     the replication and with that identity's IAM permissions)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                # Without this statement IAM policies cannot grant use of the key (KMS default policy).
-                "Sid": "AccountAdministersThroughIam",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ],
-    }
+    return {"Version": "2012-10-17", "Statement": [account_administers_key(account_id)]}

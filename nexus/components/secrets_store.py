@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from nexus.components.iam import account_administers_key
 from nexus.config.naming import Naming
 
 
@@ -100,14 +101,7 @@ def _key_policy(account_id: str, region: str, extra: tuple[dict[str, object], ..
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                # Without this statement IAM policies cannot grant use of the key (KMS default policy).
-                "Sid": "AccountAdministersThroughIam",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
+            account_administers_key(account_id),
             {
                 # CloudWatch Logs encrypts log groups with the key (Logs user guide, "Encrypt log data").
                 "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",

@@ -394,17 +394,16 @@ class EmulatorUnavailable(Exception):  # noqa: N818 (a reason, not an error of t
 EMULATED_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "emulated", "AWS_SECRET_ACCESS_KEY": "emulated"}
 
 
-def require_server() -> Any:
-    """moto's server class, or EmulatorUnavailable saying what to install (asked before any
-    work, so a missing extra costs no plan)."""
+def require_server() -> None:
+    """EmulatorUnavailable, saying what to install, when moto's server cannot start here (asked
+    before any work, so a missing extra costs no plan)."""
     try:
-        from moto.server import ThreadedMotoServer
-    except ImportError as exc:  # moto without its `server` extra (Flask)
+        import moto.server  # noqa: F401 (imports Flask: what moto without its `server` extra lacks)
+    except ImportError as exc:
         raise EmulatorUnavailable(
             f"moto's server cannot start ({exc}): install the locked development environment "
             "(make venv/.installed installs moto[server])"
         ) from None
-    return ThreadedMotoServer
 
 
 # The replicated backups' restore window as the stand-in describes it: RDS copies the source's
